@@ -1,0 +1,3 @@
+from aduan.cli import main
+
+main()

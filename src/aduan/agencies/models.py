@@ -1,0 +1,143 @@
+"""Agencies (OPD / unit kerja), regions (Kemendagri codes) and complaint categories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+
+
+class Agency(models.Model):
+    """A public-service provider; a tree (Setda → Biro, Dinas → UPTD).
+
+    ``path`` is the materialised path of codes (``/SETDA/BIRO-HUKUM/``) so "this agency and its
+    sub-units" is one indexed prefix query.
+    """
+
+    class Kind(models.TextChoices):
+        SECRETARIAT = "sekretariat", _("Secretariat")
+        BUREAU = "biro", _("Bureau")
+        OFFICE = "dinas", _("Office (dinas)")
+        BOARD = "badan", _("Agency (badan)")
+        INSPECTORATE = "inspektorat", _("Inspectorate")
+        HOSPITAL = "rumah_sakit", _("Hospital")
+        TECHNICAL_UNIT = "uptd", _("Technical unit (UPTD)")
+        REGIONAL_GOVERNMENT = "pemda_kabkota", _("Regency/city government")
+        OTHER = "lainnya", _("Other")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=500, db_index=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    def _compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id and self.parent else "/"
+        return f"{prefix}{self.code}/"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.parent_id is not None:
+            ancestor = self.parent
+            while ancestor is not None:
+                if ancestor.pk == self.pk and self.pk is not None:
+                    raise ValueError("an agency cannot be its own ancestor")
+                ancestor = ancestor.parent
+        old_path = self.path
+        self.path = self._compute_path()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Re-root every descendant's path in one statement.
+                Agency.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
+                )
+
+    def subtree(self) -> models.QuerySet[Agency]:
+        """This agency and all its sub-units."""
+        return Agency.objects.filter(path__startswith=self.path)
+
+
+class Region(models.Model):
+    """An administrative region (provinsi → kabupaten/kota → kecamatan → kelurahan/desa)."""
+
+    code = models.CharField(_("Kemendagri code"), max_length=20, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    level = models.PositiveSmallIntegerField(_("level"))
+    kind = models.CharField(_("kind"), max_length=20)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A complaint category (a tree) with its default agency and optional deadline overrides."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    default_agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("default agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="default_for_categories",
+    )
+    keywords = models.CharField(_("keywords"), max_length=500, blank=True)
+    verify_working_days = models.PositiveSmallIntegerField(
+        _("working days to verify"), null=True, blank=True
+    )
+    first_followup_working_days = models.PositiveSmallIntegerField(
+        _("working days to first follow-up"), null=True, blank=True
+    )
+    resolution_days = models.PositiveSmallIntegerField(_("days to resolve"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
