@@ -1,0 +1,114 @@
+"""Reads, already scoped to what the viewer may see (STYLE.md: selectors return scoped sets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from aduan.complaints import policies
+from aduan.complaints.models import PUBLIC_STATUSES, Clock, Complaint
+from aduan.complaints.services import Identity, identity_of, normalize_tracking_id
+from aduan.core.errors import PermissionDenied
+from aduan.core.models import AuditEvent
+
+# What the reporter and the public see of the history; notes, drafts, reveals and reviews stay
+# internal.
+REPORTER_ACTIONS = frozenset(
+    {
+        "complaint.submitted",
+        "complaint.dispatched",
+        "complaint.held",
+        "complaint.completed",
+        "complaint.archived",
+        "complaint.transferred",
+        "complaint.merged",
+        "complaint.merged_in",
+        "followup.published",
+        "complaint.resolved",
+        "complaint.replied",
+        "complaint.reopened",
+        "complaint.rated",
+        "complaint.auto_closed",
+    }
+)
+# Keys of audit data that may be shown to the reporter (free texts written for them).
+REPORTER_DATA_KEYS = frozenset({"reason", "target", "into", "duplicate", "lead_agency", "score"})
+
+
+def complaint_list(user: Any) -> QuerySet[Complaint]:
+    """Complaints ``user`` may see, with what lists show."""
+    return policies.visible_to(user).select_related("category", "lead_agency", "region")
+
+
+def complaint_get(user: Any, tracking_id: str) -> Complaint:
+    """One complaint by tracking ID, if ``user`` may see it (PermissionDenied otherwise, so an
+    outsider cannot tell "exists" from "not yours")."""
+    complaint = complaint_list(user).filter(tracking_id=normalize_tracking_id(tracking_id)).first()
+    if complaint is None:
+        raise PermissionDenied(_not_found())
+    return complaint
+
+
+def complaint_for_guest(tracking_id: str, secret: str) -> tuple[Complaint, policies.GuestPass]:
+    """A guest reporter's complaint and their pass, given the tracking ID and secret."""
+    complaint = Complaint.objects.filter(tracking_id=normalize_tracking_id(tracking_id)).first()
+    if complaint is None:
+        raise PermissionDenied(_not_found())
+    return complaint, policies.guest_pass(complaint, secret)
+
+
+def public_complaints() -> QuerySet[Complaint]:
+    """What the public may see: verified, non-confidential complaints (never personal data)."""
+    return Complaint.objects.filter(status__in=PUBLIC_STATUSES, is_confidential=False)
+
+
+def reporter_identity(viewer: Any, complaint: Complaint) -> Identity | None:
+    """The reporter's identity if ``viewer`` may see it without an audited reveal, else None."""
+    if not policies.can_see_identity(viewer, complaint):
+        return None
+    return identity_of(complaint)
+
+
+def open_clocks(complaint: Complaint) -> QuerySet[Clock]:
+    """The deadlines running or paused on a complaint, soonest first."""
+    return complaint.clocks.filter(state__in=[Clock.State.RUNNING, Clock.State.PAUSED]).order_by(
+        "due_at"
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    action: str
+    actor: str
+    data: dict[str, Any]
+
+
+def complaint_timeline(viewer: Any, complaint: Complaint) -> list[TimelineEntry]:
+    """The complaint's history as ``viewer`` may see it: everything for staff who can see the
+    complaint, the public steps (without officers' names) for its reporter."""
+    staff = policies.staff_roles(viewer).is_staff and policies.can_see(viewer, complaint)
+    if not staff and not policies.is_reporter(viewer, complaint):
+        raise PermissionDenied(_not_found())
+    events = AuditEvent.objects.filter(
+        target_type="complaints.complaint", target_id=str(complaint.pk)
+    )
+    entries = []
+    for event in events.order_by("seq"):
+        if staff:
+            entries.append(
+                TimelineEntry(event.created_at, event.action, event.actor_label, event.data)
+            )
+        elif event.action in REPORTER_ACTIONS:
+            data = {k: v for k, v in event.data.items() if k in REPORTER_DATA_KEYS}
+            entries.append(TimelineEntry(event.created_at, event.action, "", data))
+    return entries
+
+
+def _not_found() -> Any:
+    from django.utils.translation import gettext_lazy as _
+
+    return _("No complaint with this tracking ID, or you may not see it.")

@@ -1,0 +1,1285 @@
+"""The complaint lifecycle (DESIGN §3): one function per transition, used by every caller.
+
+Each service locks the complaint row, checks the actor's permission, then the state, writes its
+changes with ``update_fields``, appends the audit event and the outbox rows — all in one
+transaction, so a refused or failed call leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from aduan.accounts.models import Role
+from aduan.agencies.models import Agency, Category, Region
+from aduan.complaints import policies
+from aduan.complaints.models import (
+    OPEN_STATUSES,
+    ArchiveReason,
+    Attachment,
+    Channel,
+    Clock,
+    Complaint,
+    Dispatch,
+    Follower,
+    FollowUp,
+    Instruction,
+    Kind,
+    Note,
+    ReporterReply,
+    Status,
+    Support,
+)
+from aduan.complaints.policies import GuestPass, staff_roles
+from aduan.core import clock
+from aduan.core.audit import audit_log
+from aduan.core.calendar import add_working_days, working_days_between
+from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from aduan.core.models import AuditEvent
+from aduan.notifications.models import Audience
+from aduan.notifications.services import outbox_enqueue
+
+# Letters and digits that cannot be confused when read aloud or copied by hand
+# (no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B).
+TRACKING_ALPHABET = "3479ACDEFGHJKMNPQRTUVWXY"
+TRACKING_BODY_LENGTH = 8
+GUEST_SECRET_LENGTH = 12
+MAX_TITLE = 200
+MAX_DESCRIPTION = 10_000
+MIN_DESCRIPTION = 10
+MAX_TEXT = 10_000
+
+Actor = Any  # a User, a GuestPass, or None for the system
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _deadline(key: str, category: Category | None = None) -> int:
+    override = getattr(category, key, None) if category is not None else None
+    return int(override if override is not None else settings.ADUAN_DEADLINES[key])
+
+
+def new_tracking_id() -> str:
+    body = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_BODY_LENGTH))
+    return f"{settings.ADUAN_TRACKING_PREFIX}-{body[:4]}-{body[4:]}"
+
+
+def normalize_tracking_id(text: str) -> str:
+    """Accept what people type: lower case, spaces or no dashes ("sb 7k3m qx9a")."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", text).upper()
+    prefix = settings.ADUAN_TRACKING_PREFIX.upper()
+    if compact.startswith(prefix) and len(compact) == len(prefix) + TRACKING_BODY_LENGTH:
+        body = compact[len(prefix) :]
+        return f"{prefix}-{body[:4]}-{body[4:]}"
+    return text.strip().upper()
+
+
+def _new_guest_secret() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(GUEST_SECRET_LENGTH))
+
+
+def _lock(complaint: Complaint) -> Complaint:
+    return (
+        Complaint.objects.select_for_update()
+        .select_related("category", "lead_agency")
+        .get(pk=complaint.pk)
+    )
+
+
+def _require_text(
+    value: str, *, field_label: Any, max_length: int = MAX_TEXT, min_length: int = 1
+) -> str:
+    text = (value or "").strip()
+    if len(text) < min_length:
+        if min_length <= 1:
+            raise InvalidInput(_("%(field)s must be filled in."), field=field_label)
+        raise InvalidInput(
+            _("%(field)s must be at least %(min)d characters."), field=field_label, min=min_length
+        )
+    if len(text) > max_length:
+        raise InvalidInput(
+            _("%(field)s may be at most %(max)d characters."), field=field_label, max=max_length
+        )
+    return text
+
+
+def _require_state(complaint: Complaint, allowed: Iterable[str]) -> None:
+    if complaint.status not in tuple(allowed):
+        raise TransitionNotAllowed(
+            _("This cannot be done while the complaint is “%(status)s”."),
+            status=complaint.get_status_display(),
+        )
+
+
+def _save(complaint: Complaint, *fields: str) -> None:
+    complaint.updated_at = clock.now()
+    complaint.save(update_fields=[*fields, "updated_at"])
+
+
+def _audit(actor: Actor, action: str, complaint: Complaint, **data: Any) -> AuditEvent:
+    user = policies.user_or_none(actor)
+    label = "reporter" if isinstance(actor, GuestPass) else ""
+    return audit_log(actor=user, action=action, target=complaint, data=data, actor_label=label)
+
+
+def _coordinators(complaint: Complaint) -> Audience:
+    return Audience.INSPECTORATE if complaint.is_supervisory else Audience.COORDINATORS
+
+
+def _lead_or_coordinators(complaint: Complaint) -> Audience | tuple[Audience, Agency]:
+    if complaint.lead_agency is not None:
+        return (Audience.AGENCY, complaint.lead_agency)
+    return _coordinators(complaint)
+
+
+# --- clocks --------------------------------------------------------------------------------
+
+
+def _due(start: datetime, unit: str, length: int) -> datetime:
+    if unit == Clock.Unit.WORKING_DAYS:
+        return add_working_days(start, length)
+    return add_working_days_free(start, length)
+
+
+def add_working_days_free(start: datetime, days: int) -> datetime:
+    """``days`` calendar days after ``start``, at the end of that day (Asia/Jakarta)."""
+    from aduan.core.calendar import end_of_day, local_date
+
+    return end_of_day(local_date(start) + timedelta(days=days))
+
+
+def _start_clock(
+    complaint: Complaint, kind: str, unit: str, length: int, *, dispatch: Dispatch | None = None
+) -> Clock:
+    now = clock.now()
+    return Clock.objects.create(
+        complaint=complaint,
+        dispatch=dispatch,
+        kind=kind,
+        unit=unit,
+        length=length,
+        started_at=now,
+        due_at=_due(now, unit, length),
+    )
+
+
+def _stop_clocks(complaint: Complaint, *kinds: str, dispatch: Dispatch | None = None) -> int:
+    """Stop running or paused clocks of these kinds (all kinds when none given)."""
+    clocks = Clock.objects.filter(
+        complaint=complaint, state__in=[Clock.State.RUNNING, Clock.State.PAUSED]
+    )
+    if kinds:
+        clocks = clocks.filter(kind__in=kinds)
+    if dispatch is not None:
+        clocks = clocks.filter(dispatch=dispatch)
+    return clocks.update(state=Clock.State.STOPPED, stopped_at=clock.now())
+
+
+def _pause_clocks(complaint: Complaint, *kinds: str) -> None:
+    from aduan.core.calendar import local_date
+
+    now = clock.now()
+    for item in Clock.objects.filter(
+        complaint=complaint, state=Clock.State.RUNNING, kind__in=kinds
+    ):
+        if item.unit == Clock.Unit.WORKING_DAYS:
+            left = working_days_between(local_date(now), local_date(item.due_at))
+        else:
+            left = max(0, (local_date(item.due_at) - local_date(now)).days)
+        item.state = Clock.State.PAUSED
+        item.paused_at = now
+        item.remaining = left
+        item.save(update_fields=["state", "paused_at", "remaining"])
+
+
+def _resume_clocks(complaint: Complaint, *kinds: str) -> None:
+    now = clock.now()
+    for item in Clock.objects.filter(complaint=complaint, state=Clock.State.PAUSED, kind__in=kinds):
+        # Never earlier than the deadline already promised: deadlines do not move backwards.
+        item.due_at = max(item.due_at, _due(now, item.unit, item.remaining or 0))
+        item.state = Clock.State.RUNNING
+        item.paused_at = None
+        item.remaining = None
+        item.save(update_fields=["due_at", "state", "paused_at", "remaining"])
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CheckedUpload:
+    upload: File[Any]
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _check_upload(upload: File[Any]) -> _CheckedUpload:
+    name = (getattr(upload, "name", "") or "lampiran").rsplit("/", 1)[-1][:255]
+    size = int(upload.size or 0)
+    limit = int(settings.ADUAN_MAX_ATTACHMENT_BYTES)
+    if size == 0:
+        raise InvalidInput(_("The file “%(name)s” is empty."), name=name)
+    if size > limit:
+        raise InvalidInput(
+            _("The file “%(name)s” is too large: at most %(limit)s MB."),
+            name=name,
+            limit=f"{limit / 1024 / 1024:.0f}",
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    head = b""
+    for chunk in upload.chunks():
+        if len(head) < 8192:
+            head += chunk[: 8192 - len(head)]
+        digest.update(chunk)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind is not None else ""
+    if content_type not in settings.ADUAN_ALLOWED_ATTACHMENT_TYPES:
+        raise InvalidInput(
+            _("The file “%(name)s” is not an allowed type (photos JPEG/PNG/GIF/WebP or PDF)."),
+            name=name,
+        )
+    return _CheckedUpload(upload, name, content_type, size, digest.hexdigest())
+
+
+def _store_uploads(
+    complaint: Complaint,
+    uploads: Sequence[_CheckedUpload],
+    *,
+    user: Any,
+    internal: bool = False,
+    followup: FollowUp | None = None,
+    stored: list[Attachment],
+) -> list[Attachment]:
+    """Save checked uploads, appending to ``stored`` (from :func:`_remove_files_on_error`)."""
+    for item in uploads:
+        attachment = Attachment(
+            complaint=complaint,
+            followup=followup,
+            original_name=item.name,
+            content_type=item.content_type,
+            size=item.size,
+            sha256=item.sha256,
+            is_internal=internal,
+            uploaded_by=policies.user_or_none(user),
+            created_at=clock.now(),
+        )
+        attachment.file.save(item.name, item.upload, save=False)
+        stored.append(attachment)
+        attachment.save()
+    return stored
+
+
+@contextmanager
+def _remove_files_on_error() -> Iterator[list[Attachment]]:
+    """Files are not transactional: delete those stored inside the block when the block fails
+    (their rows roll back with the transaction)."""
+    stored: list[Attachment] = []
+    try:
+        yield stored
+    except BaseException:
+        for attachment in stored:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
+
+
+# --- submit --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """The stored complaint; ``guest_secret`` is shown to a guest once and never stored."""
+
+    complaint: Complaint
+    guest_secret: str | None
+    created: bool
+
+
+_PHONE_RE = re.compile(r"^\+?[0-9]{8,15}$")
+
+
+def normalize_phone(value: str) -> str:
+    """Indonesian numbers in one form: 08xx / 62xx / +62xx → +62xx."""
+    digits = re.sub(r"[\s().-]", "", value or "")
+    if not digits:
+        return ""
+    if not _PHONE_RE.match(digits):
+        raise InvalidInput(_("The phone number “%(phone)s” is not valid."), phone=value)
+    if digits.startswith("0"):
+        digits = "+62" + digits[1:]
+    elif digits.startswith("62"):
+        digits = "+" + digits
+    return digits
+
+
+def _check_coordinates(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    try:
+        lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
+    except Exception:
+        raise InvalidInput(_("The coordinates are not valid.")) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidInput(_("The coordinates are not valid."))
+    return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
+
+
+def complaint_submit(
+    *,
+    actor: Any,
+    title: str,
+    description: str,
+    kind: str = Kind.COMPLAINT,
+    category: Category | None = None,
+    region: Region | None = None,
+    event_date: date | None = None,
+    latitude: Any = None,
+    longitude: Any = None,
+    address_text: str = "",
+    channel: str = Channel.WEB,
+    is_anonymous: bool = False,
+    is_confidential: bool = False,
+    is_supervisory: bool = False,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_email: str = "",
+    attachments: Sequence[File[Any]] = (),
+    idempotency_key: str | None = None,
+) -> SubmitResult:
+    """Receive a complaint from any channel. A signed-in ``actor`` is the reporter; otherwise the
+    reporter is a guest who gets a secret. A retried call with the same ``idempotency_key`` on the
+    same channel returns the first complaint and creates nothing."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if idempotency_key:
+        existing = Complaint.objects.filter(
+            channel=channel, idempotency_key=idempotency_key
+        ).first()
+        if existing is not None:
+            return SubmitResult(existing, None, False)
+
+    title = _require_text(title, field_label=_("Title"), max_length=MAX_TITLE)
+    description = _require_text(
+        description,
+        field_label=_("Description"),
+        max_length=MAX_DESCRIPTION,
+        min_length=MIN_DESCRIPTION,
+    )
+    if kind not in Kind.values:
+        raise InvalidInput(_("Unknown kind of report."))
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."))
+    if category is not None and not category.is_active:
+        raise InvalidInput(_("This category is no longer in use."))
+    now = clock.now()
+    from aduan.core.calendar import local_date
+
+    if event_date is not None and event_date > local_date(now):
+        raise InvalidInput(_("The date of the event cannot be in the future."))
+    lat, lon = _check_coordinates(latitude, longitude)
+    reporter_name = (reporter_name or "").strip()[:200]
+    reporter_phone = normalize_phone(reporter_phone)
+    reporter_email = (reporter_email or "").strip()
+    if reporter_email:
+        try:
+            validate_email(reporter_email)
+        except ValidationError:
+            raise InvalidInput(
+                _("The e-mail address “%(email)s” is not valid."), email=reporter_email
+            ) from None
+    if user is None:
+        if not reporter_name:
+            raise InvalidInput(_("Please give your name."))
+        if not (reporter_phone or reporter_email):
+            raise InvalidInput(
+                _("Please give a phone number or an e-mail address so we can reach you.")
+            )
+    else:
+        reporter_name = reporter_name or user.get_full_name() or user.get_username()
+        reporter_email = reporter_email or user.email
+        reporter_phone = reporter_phone or normalize_phone(user.phone)
+    checked = [_check_upload(upload) for upload in attachments]
+
+    secret = None if user is not None else _new_guest_secret()
+    for _attempt in range(20):
+        tracking_id = new_tracking_id()
+        try:
+            with _remove_files_on_error() as stored, transaction.atomic():
+                complaint = Complaint.objects.create(
+                    tracking_id=tracking_id,
+                    guest_secret_hash=policies.guest_secret_hash(tracking_id, secret)
+                    if secret
+                    else "",
+                    idempotency_key=idempotency_key or "",
+                    kind=kind,
+                    title=title,
+                    description=description,
+                    event_date=event_date,
+                    region=region,
+                    latitude=lat,
+                    longitude=lon,
+                    address_text=(address_text or "").strip()[:300],
+                    category=category,
+                    channel=channel,
+                    is_anonymous=is_anonymous,
+                    is_confidential=is_confidential,
+                    is_supervisory=is_supervisory,
+                    reporter=user,
+                    reporter_name=reporter_name,
+                    reporter_phone=reporter_phone,
+                    reporter_email=reporter_email,
+                    status=Status.SUBMITTED,
+                    submitted_at=now,
+                    updated_at=now,
+                )
+                _store_uploads(complaint, checked, user=user, stored=stored)
+                _start_clock(
+                    complaint,
+                    Clock.Kind.VERIFY,
+                    Clock.Unit.WORKING_DAYS,
+                    _deadline("verify_working_days", category),
+                )
+                event = _audit(
+                    user,
+                    "complaint.submitted",
+                    complaint,
+                    channel=channel,
+                    kind=kind,
+                    category=category.code if category else None,
+                    attachments=len(checked),
+                )
+                outbox_enqueue(
+                    event=event,
+                    complaint=complaint,
+                    audiences=[Audience.REPORTER, _coordinators(complaint)],
+                )
+            return SubmitResult(complaint, secret, True)
+        except IntegrityError:
+            if idempotency_key:
+                existing = Complaint.objects.filter(
+                    channel=channel, idempotency_key=idempotency_key
+                ).first()
+                if existing is not None:
+                    return SubmitResult(existing, None, False)
+            if Complaint.objects.filter(tracking_id=tracking_id).exists():
+                continue  # a tracking ID collision: draw again
+            raise
+    raise RuntimeError("could not draw a free tracking ID")
+
+
+# --- coordinator actions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_dispatch(
+    *,
+    actor: Any,
+    complaint: Complaint,
+    lead_agency: Agency,
+    supporting_agencies: Sequence[Agency] = (),
+    note: str = "",
+    category: Category | None = None,
+    is_anonymous: bool | None = None,
+    is_confidential: bool | None = None,
+    is_supervisory: bool | None = None,
+) -> Complaint:
+    """Verify a complaint and dispatch it to a lead agency and optional supporting agencies.
+
+    The coordinator may correct the category and the privacy flags at the same time.
+    """
+    complaint = _lock(complaint)
+    policies.ensure(policies.acts_as_coordinator(actor, complaint))
+    _require_state(complaint, [Status.SUBMITTED])
+    support = [a for a in supporting_agencies if a.pk != lead_agency.pk]
+    if len({a.pk for a in support}) != len(support):
+        raise InvalidInput(_("An agency is listed twice."))
+    for agency in [lead_agency, *support]:
+        if not agency.is_active:
+            raise InvalidInput(_("The agency “%(agency)s” is not active."), agency=str(agency))
+    fields = ["status", "lead_agency"]
+    if category is not None and category.pk != complaint.category_id:
+        if not category.is_active:
+            raise InvalidInput(_("This category is no longer in use."))
+        complaint.category = category
+        fields.append("category")
+    for name, value in (
+        ("is_anonymous", is_anonymous),
+        ("is_confidential", is_confidential),
+        ("is_supervisory", is_supervisory),
+    ):
+        if value is not None and value != getattr(complaint, name):
+            setattr(complaint, name, value)
+            fields.append(name)
+    if complaint.is_supervisory and lead_agency.kind != Agency.Kind.INSPECTORATE:
+        raise InvalidInput(_("Reports about misconduct of officials go to the Inspectorate only."))
+    if (
+        complaint.is_supervisory
+        and not staff_roles(actor).has(Role.INSPECTORATE)
+        and not staff_roles(actor).has(Role.COORDINATOR)
+    ):
+        raise PermissionDenied(_("You are not allowed to do this on this complaint."))
+    now = clock.now()
+    if complaint.verified_at is None:
+        complaint.verified_at = now
+        fields.append("verified_at")
+    complaint.status = Status.DISPATCHED
+    complaint.lead_agency = lead_agency
+    _save(complaint, *fields)
+    _stop_clocks(complaint, Clock.Kind.VERIFY)
+    user = policies.user_or_none(actor)
+    dispatches = []
+    for agency, role in [
+        (lead_agency, Dispatch.Role.LEAD),
+        *[(a, Dispatch.Role.SUPPORT) for a in support],
+    ]:
+        hop = Dispatch.objects.create(
+            complaint=complaint,
+            agency=agency,
+            role=role,
+            note=note.strip(),
+            dispatched_by=user,
+            dispatched_at=now,
+        )
+        _start_clock(
+            complaint,
+            Clock.Kind.FIRST_FOLLOWUP,
+            Clock.Unit.WORKING_DAYS,
+            _deadline("first_followup_working_days", complaint.category),
+            dispatch=hop,
+        )
+        dispatches.append(hop)
+    if not complaint.clocks.filter(kind=Clock.Kind.RESOLUTION).exists():
+        _start_clock(
+            complaint,
+            Clock.Kind.RESOLUTION,
+            Clock.Unit.DAYS,
+            _deadline("resolution_days", complaint.category),
+        )
+    event = _audit(
+        actor,
+        "complaint.dispatched",
+        complaint,
+        lead_agency=lead_agency.code,
+        supporting_agencies=[a.code for a in support],
+        note=note.strip(),
+        changed=[f for f in fields if f not in ("status", "lead_agency", "verified_at")],
+    )
+    outbox_enqueue(
+        event=event,
+        complaint=complaint,
+        audiences=[
+            Audience.REPORTER,
+            Audience.FOLLOWERS,
+            *[(Audience.AGENCY, d.agency) for d in dispatches],
+        ],
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_hold(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+    """Ask the reporter to complete the report; the verification clock pauses meanwhile."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.acts_as_coordinator(actor, complaint))
+    _require_state(complaint, [Status.SUBMITTED])
+    reason = _require_text(reason, field_label=_("Reason"))
+    complaint.status = Status.ON_HOLD
+    _save(complaint, "status")
+    _pause_clocks(complaint, Clock.Kind.VERIFY)
+    _start_clock(
+        complaint, Clock.Kind.HOLD, Clock.Unit.WORKING_DAYS, _deadline("hold_working_days")
+    )
+    event = _audit(actor, "complaint.held", complaint, reason=reason)
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[Audience.REPORTER], payload={"reason": reason}
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_complete(
+    *, actor: Any, complaint: Complaint, body: str, attachments: Sequence[File[Any]] = ()
+) -> Complaint:
+    """The reporter completes a held report; it goes back to verification."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.is_reporter(actor, complaint))
+    _require_state(complaint, [Status.ON_HOLD])
+    body = _require_text(body, field_label=_("Completion"))
+    checked = [_check_upload(upload) for upload in attachments]
+    ReporterReply.objects.create(complaint=complaint, body=body, created_at=clock.now())
+    with _remove_files_on_error() as stored:
+        _store_uploads(complaint, checked, user=actor, stored=stored)
+        complaint.status = Status.SUBMITTED
+        _save(complaint, "status")
+        _stop_clocks(complaint, Clock.Kind.HOLD)
+        _resume_clocks(complaint, Clock.Kind.VERIFY)
+        event = _audit(actor, "complaint.completed", complaint, attachments=len(checked))
+        outbox_enqueue(event=event, complaint=complaint, audiences=[_coordinators(complaint)])
+    return complaint
+
+
+@transaction.atomic
+def complaint_archive(
+    *, actor: Any, complaint: Complaint, reason: str, note: str = ""
+) -> Complaint:
+    """Archive a report that will not be handled (with the reason the reporter is told)."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.acts_as_coordinator(actor, complaint))
+    _require_state(complaint, [Status.SUBMITTED, Status.ON_HOLD])
+    return _archive(actor, complaint, reason, note)
+
+
+def _archive(actor: Any, complaint: Complaint, reason: str, note: str) -> Complaint:
+    if reason not in ArchiveReason.values:
+        raise InvalidInput(_("Choose a reason for archiving."))
+    note = (note or "").strip()
+    if reason == ArchiveReason.OTHER and not note:
+        raise InvalidInput(_("Explain the reason for archiving."))
+    now = clock.now()
+    complaint.status = Status.ARCHIVED
+    complaint.archive_reason = reason
+    complaint.archive_note = note
+    complaint.closed_at = now
+    _save(complaint, "status", "archive_reason", "archive_note", "closed_at")
+    _stop_clocks(complaint)
+    event = _audit(actor, "complaint.archived", complaint, reason=reason, note=note)
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_transfer(
+    *, actor: Any, complaint: Complaint, target: str, note: str = ""
+) -> Complaint:
+    """Forward a report outside our jurisdiction (dialihkan), e.g. to another instansi."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.acts_as_coordinator(actor, complaint))
+    _require_state(complaint, [Status.SUBMITTED, Status.ON_HOLD])
+    target = _require_text(target, field_label=_("Destination"), max_length=300)
+    complaint.status = Status.TRANSFERRED
+    complaint.transfer_target = target
+    complaint.closed_at = clock.now()
+    _save(complaint, "status", "transfer_target", "closed_at")
+    _stop_clocks(complaint)
+    event = _audit(actor, "complaint.transferred", complaint, target=target, note=note.strip())
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_set_privacy(
+    *,
+    actor: Any,
+    complaint: Complaint,
+    is_anonymous: bool | None = None,
+    is_confidential: bool | None = None,
+    is_supervisory: bool | None = None,
+) -> Complaint:
+    """Set the anonymous / confidential / supervisory flags while the report is being verified."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.acts_as_coordinator(actor, complaint))
+    _require_state(complaint, [Status.SUBMITTED, Status.ON_HOLD])
+    changed: dict[str, bool] = {}
+    for name, value in (
+        ("is_anonymous", is_anonymous),
+        ("is_confidential", is_confidential),
+        ("is_supervisory", is_supervisory),
+    ):
+        if value is not None and value != getattr(complaint, name):
+            setattr(complaint, name, value)
+            changed[name] = value
+    if changed:
+        _save(complaint, *changed)
+        _audit(actor, "complaint.privacy_changed", complaint, **changed)
+    return complaint
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who reported: shown only to those allowed (see policies.can_see_identity)."""
+
+    name: str
+    phone: str
+    email: str
+    username: str
+
+
+def identity_of(complaint: Complaint) -> Identity:
+    return Identity(
+        name=complaint.reporter_name,
+        phone=complaint.reporter_phone,
+        email=complaint.reporter_email,
+        username=complaint.reporter.get_username() if complaint.reporter else "",
+    )
+
+
+@transaction.atomic
+def complaint_reveal_identity(*, actor: Any, complaint: Complaint, reason: str) -> Identity:
+    """Show a protected reporter's identity to a permitted officer, for an audited reason."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.can_reveal_identity(actor, complaint))
+    reason = _require_text(reason, field_label=_("Reason"), min_length=10, max_length=1000)
+    _audit(actor, "complaint.identity_revealed", complaint, reason=reason)
+    return identity_of(complaint)
+
+
+@transaction.atomic
+def complaint_merge(
+    *, actor: Any, duplicate: Complaint, into: Complaint, note: str = ""
+) -> Complaint:
+    """Merge a duplicate into the surviving complaint: the duplicate is archived with a link,
+    keeps its history and tracking ID, and its reporter (and followers) follow the survivor."""
+    if duplicate.pk == into.pk:
+        raise InvalidInput(_("A complaint cannot be merged into itself."))
+    # Lock both rows in a fixed order so two crossing merges cannot deadlock.
+    first, second = sorted([duplicate.pk, into.pk])
+    locked = {
+        c.pk: c
+        for c in Complaint.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")
+    }
+    duplicate, into = locked[duplicate.pk], locked[into.pk]
+    policies.ensure(
+        policies.acts_as_coordinator(actor, duplicate) and policies.acts_as_coordinator(actor, into)
+    )
+    _require_state(duplicate, [Status.SUBMITTED, Status.ON_HOLD])
+    if into.status in (Status.ARCHIVED, Status.TRANSFERRED) or into.merged_into_id is not None:
+        raise TransitionNotAllowed(
+            _("The complaint %(tracking_id)s cannot receive duplicates."),
+            tracking_id=into.tracking_id,
+        )
+    now = clock.now()
+    duplicate.merged_into = into
+    duplicate.save(update_fields=["merged_into"])
+    _archive(actor, duplicate, ArchiveReason.DUPLICATE, note or into.tracking_id)
+    Follower.objects.get_or_create(complaint=into, source=duplicate, defaults={"created_at": now})
+    for follower in Follower.objects.filter(complaint=duplicate):
+        Follower.objects.get_or_create(
+            complaint=into, source=follower.source, defaults={"created_at": now}
+        )
+    existing_keys = set(
+        Support.objects.filter(complaint=into).values_list("supporter_key", flat=True)
+    )
+    Support.objects.filter(complaint=duplicate).exclude(supporter_key__in=existing_keys).update(
+        complaint=into
+    )
+    into.support_count = Support.objects.filter(complaint=into).count()
+    _save(into, "support_count")
+    _audit(actor, "complaint.merged_in", into, duplicate=duplicate.tracking_id)
+    event = _audit(actor, "complaint.merged", duplicate, into=into.tracking_id)
+    outbox_enqueue(
+        event=event,
+        complaint=duplicate,
+        audiences=[Audience.REPORTER],
+        payload={"into": into.tracking_id},
+    )
+    return into
+
+
+# --- agency actions ------------------------------------------------------------------------
+
+
+def _lock_dispatch(dispatch: Dispatch) -> tuple[Complaint, Dispatch]:
+    complaint = _lock(dispatch.complaint)
+    hop = Dispatch.objects.select_for_update().select_related("agency").get(pk=dispatch.pk)
+    hop.complaint = complaint
+    return complaint, hop
+
+
+@transaction.atomic
+def dispatch_accept(*, actor: Any, dispatch: Dispatch) -> Dispatch:
+    """The agency's liaison officer accepts a dispatch."""
+    complaint, dispatch = _lock_dispatch(dispatch)
+    policies.ensure(policies.acts_for_dispatch(actor, dispatch, approve=True))
+    _require_state(complaint, [Status.DISPATCHED, Status.IN_PROGRESS])
+    if dispatch.state != Dispatch.State.PENDING:
+        raise TransitionNotAllowed(_("This dispatch has already been answered."))
+    dispatch.state = Dispatch.State.ACCEPTED
+    dispatch.responded_at = clock.now()
+    dispatch.save(update_fields=["state", "responded_at"])
+    event = _audit(actor, "dispatch.accepted", complaint, agency=dispatch.agency.code)
+    outbox_enqueue(event=event, complaint=complaint, audiences=[_coordinators(complaint)])
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_decline(*, actor: Any, dispatch: Dispatch, reason: str) -> Complaint:
+    """The liaison officer declines a dispatch (not our authority). A declined lead dispatch sends
+    the complaint back to the coordinator with a fresh verification clock."""
+    complaint, dispatch = _lock_dispatch(dispatch)
+    policies.ensure(policies.acts_for_dispatch(actor, dispatch, approve=True))
+    reason = _require_text(reason, field_label=_("Reason"))
+    now = clock.now()
+    if dispatch.role == Dispatch.Role.LEAD:
+        _require_state(complaint, [Status.DISPATCHED])
+        for hop in complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES):
+            hop.state = (
+                Dispatch.State.DECLINED if hop.pk == dispatch.pk else Dispatch.State.WITHDRAWN
+            )
+            hop.responded_at = now
+            hop.decline_reason = reason if hop.pk == dispatch.pk else ""
+            hop.save(update_fields=["state", "responded_at", "decline_reason"])
+        _stop_clocks(complaint, Clock.Kind.FIRST_FOLLOWUP, Clock.Kind.FOLLOWUP)
+        complaint.status = Status.SUBMITTED
+        complaint.lead_agency = None
+        _save(complaint, "status", "lead_agency")
+        _start_clock(
+            complaint,
+            Clock.Kind.VERIFY,
+            Clock.Unit.WORKING_DAYS,
+            _deadline("verify_working_days", complaint.category),
+        )
+    else:
+        _require_state(complaint, [Status.DISPATCHED, Status.IN_PROGRESS])
+        dispatch.state = Dispatch.State.DECLINED
+        dispatch.responded_at = now
+        dispatch.decline_reason = reason
+        dispatch.save(update_fields=["state", "responded_at", "decline_reason"])
+        _stop_clocks(complaint, dispatch=dispatch)
+    event = _audit(
+        actor,
+        "dispatch.declined",
+        complaint,
+        agency=dispatch.agency.code,
+        role=dispatch.role,
+        reason=reason,
+    )
+    outbox_enqueue(event=event, complaint=complaint, audiences=[_coordinators(complaint)])
+    return complaint
+
+
+FOLLOWUP_STATES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED)
+
+
+@transaction.atomic
+def followup_draft(*, actor: Any, complaint: Complaint, body: str) -> FollowUp:
+    """An operator (or liaison officer) of a dispatched agency drafts a follow-up."""
+    complaint = _lock(complaint)
+    hops = policies.active_dispatches_for(actor, complaint)
+    policies.ensure(bool(hops))
+    _require_state(complaint, FOLLOWUP_STATES)
+    body = _require_text(body, field_label=_("Follow-up"))
+    followup = FollowUp.objects.create(
+        complaint=complaint, dispatch=hops[0], body=body, author=actor, created_at=clock.now()
+    )
+    _audit(actor, "followup.drafted", complaint, followup=followup.pk, agency=hops[0].agency.code)
+    return followup
+
+
+def _lock_followup(followup: FollowUp) -> tuple[Complaint, FollowUp]:
+    complaint = _lock(followup.complaint)
+    locked = (
+        FollowUp.objects.select_for_update().select_related("dispatch__agency").get(pk=followup.pk)
+    )
+    locked.complaint = complaint
+    locked.dispatch.complaint = complaint
+    return complaint, locked
+
+
+@transaction.atomic
+def followup_submit(*, actor: Any, followup: FollowUp, body: str | None = None) -> FollowUp:
+    """Send a draft (or a returned, optionally revised one) to the liaison officer."""
+    complaint, followup = _lock_followup(followup)
+    policies.ensure(policies.acts_for_dispatch(actor, followup.dispatch))
+    _require_state(complaint, FOLLOWUP_STATES)
+    if followup.state not in (FollowUp.State.DRAFT, FollowUp.State.RETURNED):
+        raise TransitionNotAllowed(_("Only a draft or a returned follow-up can be submitted."))
+    if body is not None:
+        followup.body = _require_text(body, field_label=_("Follow-up"))
+    followup.state = FollowUp.State.PENDING
+    followup.submitted_at = clock.now()
+    followup.save(update_fields=["body", "state", "submitted_at"])
+    event = _audit(actor, "followup.submitted", complaint, followup=followup.pk)
+    outbox_enqueue(
+        event=event,
+        complaint=complaint,
+        audiences=[(Audience.AGENCY_LIAISON, followup.dispatch.agency)],
+    )
+    return followup
+
+
+@transaction.atomic
+def followup_return(*, actor: Any, followup: FollowUp, note: str) -> FollowUp:
+    """The liaison officer sends a draft back for revision, saying why."""
+    complaint, followup = _lock_followup(followup)
+    policies.ensure(policies.acts_for_dispatch(actor, followup.dispatch, approve=True))
+    _require_state(complaint, FOLLOWUP_STATES)
+    if followup.state != FollowUp.State.PENDING:
+        raise TransitionNotAllowed(_("Only a follow-up awaiting approval can be returned."))
+    followup.state = FollowUp.State.RETURNED
+    followup.reviewed_by = actor
+    followup.review_note = _require_text(note, field_label=_("Note"))
+    followup.save(update_fields=["state", "reviewed_by", "review_note"])
+    event = _audit(
+        actor, "followup.returned", complaint, followup=followup.pk, note=followup.review_note
+    )
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[(Audience.AGENCY, followup.dispatch.agency)]
+    )
+    return followup
+
+
+@transaction.atomic
+def followup_approve(*, actor: Any, followup: FollowUp) -> FollowUp:
+    """The liaison officer approves a follow-up, which publishes it to the reporter.
+
+    The first published follow-up moves the complaint to "in progress" and meets the hop's clock.
+    """
+    complaint, followup = _lock_followup(followup)
+    policies.ensure(policies.acts_for_dispatch(actor, followup.dispatch, approve=True))
+    _require_state(complaint, FOLLOWUP_STATES)
+    if followup.state != FollowUp.State.PENDING:
+        raise TransitionNotAllowed(_("Only a follow-up awaiting approval can be approved."))
+    now = clock.now()
+    followup.state = FollowUp.State.PUBLISHED
+    followup.reviewed_by = actor
+    followup.published_at = now
+    followup.save(update_fields=["state", "reviewed_by", "published_at"])
+    _stop_clocks(
+        complaint, Clock.Kind.FIRST_FOLLOWUP, Clock.Kind.FOLLOWUP, dispatch=followup.dispatch
+    )
+    fields = []
+    if complaint.status == Status.DISPATCHED:
+        complaint.status = Status.IN_PROGRESS
+        fields.append("status")
+    if complaint.first_followup_at is None:
+        complaint.first_followup_at = now
+        fields.append("first_followup_at")
+    if (
+        complaint.status == Status.RESOLVED
+        and not complaint.clocks.filter(
+            kind=Clock.Kind.AUTO_CLOSE, state=Clock.State.RUNNING
+        ).exists()
+    ):
+        # An answer to a reporter's reply restarts the reporter's response window.
+        auto_close = _start_clock(
+            complaint,
+            Clock.Kind.AUTO_CLOSE,
+            Clock.Unit.WORKING_DAYS,
+            _deadline("auto_close_working_days"),
+        )
+        complaint.reopen_until = max(complaint.reopen_until or auto_close.due_at, auto_close.due_at)
+        fields.append("reopen_until")
+    if fields:
+        _save(complaint, *fields)
+    event = _audit(
+        actor,
+        "followup.published",
+        complaint,
+        followup=followup.pk,
+        agency=followup.dispatch.agency.code,
+    )
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]
+    )
+    return followup
+
+
+@transaction.atomic
+def note_add(*, actor: Any, complaint: Complaint, body: str) -> Note:
+    """An internal note between staff; never shown to the reporter or the public."""
+    complaint = _lock(complaint)
+    roles = staff_roles(actor)
+    policies.ensure(
+        policies.can_see(actor, complaint)
+        and (
+            policies.acts_as_coordinator(actor, complaint)
+            or roles.has(Role.LEADERSHIP)
+            or bool(policies.active_dispatches_for(actor, complaint))
+        )
+    )
+    note = Note.objects.create(
+        complaint=complaint,
+        author=actor,
+        body=_require_text(body, field_label=_("Note")),
+        created_at=clock.now(),
+    )
+    _audit(actor, "complaint.noted", complaint, note=note.pk)
+    return note
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, complaint: Complaint, upload: File[Any], internal: bool = False
+) -> Attachment:
+    """Attach a file: staff working on the complaint (optionally internal) or its reporter."""
+    complaint = _lock(complaint)
+    reporter = policies.is_reporter(actor, complaint)
+    staff = policies.acts_as_coordinator(actor, complaint) or bool(
+        policies.active_dispatches_for(actor, complaint)
+    )
+    policies.ensure(reporter or staff)
+    if complaint.status in (Status.ARCHIVED, Status.TRANSFERRED, Status.CLOSED):
+        raise TransitionNotAllowed(
+            _("This cannot be done while the complaint is “%(status)s”."),
+            status=complaint.get_status_display(),
+        )
+    checked = _check_upload(upload)
+    with _remove_files_on_error() as stored:
+        (attachment,) = _store_uploads(
+            complaint, [checked], user=actor, internal=internal and not reporter, stored=stored
+        )
+        _audit(
+            actor,
+            "attachment.added",
+            complaint,
+            attachment=attachment.pk,
+            internal=attachment.is_internal,
+        )
+    return attachment
+
+
+@transaction.atomic
+def complaint_resolve(*, actor: Any, complaint: Complaint, note: str = "") -> Complaint:
+    """The lead agency's liaison officer marks the complaint resolved; the reporter has 10 working
+    days to respond before it closes by itself."""
+    complaint = _lock(complaint)
+    lead = complaint.dispatches.filter(
+        role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES
+    ).select_related("agency")
+    policies.ensure(any(policies.acts_for_dispatch(actor, hop, approve=True) for hop in lead))
+    _require_state(complaint, [Status.IN_PROGRESS])
+    now = clock.now()
+    complaint.status = Status.RESOLVED
+    complaint.resolved_at = now
+    _stop_clocks(complaint, Clock.Kind.RESOLUTION, Clock.Kind.FOLLOWUP, Clock.Kind.FIRST_FOLLOWUP)
+    auto_close = _start_clock(
+        complaint,
+        Clock.Kind.AUTO_CLOSE,
+        Clock.Unit.WORKING_DAYS,
+        _deadline("auto_close_working_days"),
+    )
+    complaint.reopen_until = add_working_days(now, _deadline("reopen_working_days"))
+    complaint.reopen_until = max(complaint.reopen_until, auto_close.due_at)
+    _save(complaint, "status", "resolved_at", "reopen_until")
+    event = _audit(actor, "complaint.resolved", complaint, note=note.strip())
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]
+    )
+    return complaint
+
+
+# --- reporter actions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_reply(
+    *, actor: Any, complaint: Complaint, body: str, attachments: Sequence[File[Any]] = ()
+) -> ReporterReply:
+    """The reporter writes to the officers, at any time. While resolved, it stops the auto-close
+    until the agency answers."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.is_reporter(actor, complaint))
+    _require_state(complaint, OPEN_STATUSES)
+    body = _require_text(body, field_label=_("Reply"))
+    checked = [_check_upload(upload) for upload in attachments]
+    reply = ReporterReply.objects.create(complaint=complaint, body=body, created_at=clock.now())
+    with _remove_files_on_error() as stored:
+        _store_uploads(complaint, checked, user=actor, stored=stored)
+        if complaint.status == Status.RESOLVED:
+            _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
+        event = _audit(
+            actor, "complaint.replied", complaint, reply=reply.pk, attachments=len(checked)
+        )
+        outbox_enqueue(
+            event=event, complaint=complaint, audiences=[_lead_or_coordinators(complaint)]
+        )
+    return reply
+
+
+@transaction.atomic
+def complaint_reopen(*, actor: Any, complaint: Complaint, reason: str) -> Complaint:
+    """The reporter is not satisfied: within 10 working days of the resolution the complaint goes
+    back to the lead agency, which owes a new follow-up within the follow-up deadline."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.is_reporter(actor, complaint))
+    _require_state(complaint, [Status.RESOLVED])
+    if complaint.reopen_until is None or clock.now() > complaint.reopen_until:
+        raise TransitionNotAllowed(_("The time to reopen this complaint has passed."))
+    reason = _require_text(reason, field_label=_("Reason"))
+    ReporterReply.objects.create(complaint=complaint, body=reason, created_at=clock.now())
+    complaint.status = Status.IN_PROGRESS
+    complaint.resolved_at = None
+    complaint.reopen_until = None
+    _save(complaint, "status", "resolved_at", "reopen_until")
+    _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
+    lead = complaint.dispatches.filter(
+        role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES
+    ).first()
+    _start_clock(
+        complaint,
+        Clock.Kind.FOLLOWUP,
+        Clock.Unit.WORKING_DAYS,
+        _deadline("first_followup_working_days", complaint.category),
+        dispatch=lead,
+    )
+    event = _audit(actor, "complaint.reopened", complaint, reason=reason)
+    outbox_enqueue(
+        event=event,
+        complaint=complaint,
+        audiences=[_lead_or_coordinators(complaint), _coordinators(complaint)],
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_rate(*, actor: Any, complaint: Complaint, score: int, comment: str = "") -> Complaint:
+    """The reporter rates the handling (1 to 5). Rating a resolved complaint closes it."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.is_reporter(actor, complaint))
+    if complaint.status == Status.CLOSED and complaint.rating is not None:
+        raise TransitionNotAllowed(_("This complaint has already been rated."))
+    _require_state(complaint, [Status.RESOLVED, Status.CLOSED])
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise InvalidInput(_("The rating must be a number from 1 to 5."))
+    complaint.rating = score
+    complaint.rating_comment = (comment or "").strip()[:MAX_TEXT]
+    fields = ["rating", "rating_comment"]
+    if complaint.status == Status.RESOLVED:
+        complaint.status = Status.CLOSED
+        complaint.closed_at = clock.now()
+        fields += ["status", "closed_at"]
+        _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
+    _save(complaint, *fields)
+    event = _audit(actor, "complaint.rated", complaint, score=score)
+    outbox_enqueue(event=event, complaint=complaint, audiences=[_lead_or_coordinators(complaint)])
+    return complaint
+
+
+@transaction.atomic
+def complaint_support(*, actor: Any, complaint: Complaint, supporter_key: str = "") -> bool:
+    """Add a citizen's support ("dukung") to a public complaint; once per person.
+
+    Returns False when this person already supports it. Guests identify with ``supporter_key``
+    (e.g. a hash of a verified phone number); accounts with their user ID.
+    """
+    complaint = _lock(complaint)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    key = f"user:{user.pk}" if user is not None else supporter_key.strip()
+    if not key:
+        raise InvalidInput(_("Sign in to support a complaint."))
+    if not complaint.is_public:
+        raise TransitionNotAllowed(_("Only public complaints can be supported."))
+    if policies.is_reporter(actor, complaint):
+        raise PermissionDenied(_("You cannot support your own complaint."))
+    if Support.objects.filter(complaint=complaint, supporter_key=key).exists():
+        return False
+    Support.objects.create(
+        complaint=complaint, user=user, supporter_key=key, created_at=clock.now()
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(support_count=F("support_count") + 1)
+    return True
+
+
+# --- leadership ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_instruct(*, actor: Any, complaint: Complaint, body: str) -> Instruction:
+    """A leader's instruction (arahan) to whoever holds the complaint."""
+    complaint = _lock(complaint)
+    policies.ensure(staff_roles(actor).has(Role.LEADERSHIP))
+    instruction = Instruction.objects.create(
+        complaint=complaint,
+        author=actor,
+        body=_require_text(body, field_label=_("Instruction")),
+        created_at=clock.now(),
+    )
+    event = _audit(actor, "complaint.instructed", complaint, instruction=instruction.pk)
+    audiences: list[Audience | tuple[Audience, Agency]] = [_coordinators(complaint)]
+    if complaint.lead_agency is not None:
+        audiences.append((Audience.AGENCY, complaint.lead_agency))
+    outbox_enqueue(event=event, complaint=complaint, audiences=audiences)
+    return instruction
+
+
+# --- time-based rules (run by ``aduan sweep``) -----------------------------------------------
+
+
+@transaction.atomic
+def complaint_auto_close(*, complaint: Complaint) -> bool:
+    """Close a resolved complaint whose reporter did not respond in time. Safe to repeat."""
+    complaint = _lock(complaint)
+    now = clock.now()
+    if complaint.status != Status.RESOLVED:
+        return False
+    due = complaint.clocks.filter(
+        kind=Clock.Kind.AUTO_CLOSE, state=Clock.State.RUNNING, due_at__lt=now
+    ).first()
+    if due is None:
+        return False
+    complaint.status = Status.CLOSED
+    complaint.closed_at = now
+    _save(complaint, "status", "closed_at")
+    _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
+    event = _audit(None, "complaint.auto_closed", complaint)
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]
+    )
+    return True
+
+
+@transaction.atomic
+def complaint_expire_hold(*, complaint: Complaint) -> bool:
+    """Archive a held complaint that the reporter did not complete in time. Safe to repeat."""
+    complaint = _lock(complaint)
+    if complaint.status != Status.ON_HOLD:
+        return False
+    if not complaint.clocks.filter(
+        kind=Clock.Kind.HOLD, state=Clock.State.RUNNING, due_at__lt=clock.now()
+    ).exists():
+        return False
+    _archive(None, complaint, ArchiveReason.INCOMPLETE, "")
+    return True
+
+
+@transaction.atomic
+def clock_mark_breached(*, clock_id: int) -> bool:
+    """Flag an overdue clock once, with its audit event and a notice to whoever holds it."""
+    now = clock.now()
+    updated = Clock.objects.filter(
+        pk=clock_id, state=Clock.State.RUNNING, breached_at__isnull=True, due_at__lt=now
+    ).update(breached_at=now)
+    if not updated:
+        return False
+    item = Clock.objects.select_related("complaint", "dispatch__agency").get(pk=clock_id)
+    complaint = item.complaint
+    event = _audit(
+        None,
+        "clock.breached",
+        complaint,
+        clock=item.kind,
+        due_at=item.due_at.isoformat(),
+        agency=item.dispatch.agency.code if item.dispatch else None,
+    )
+    audience: Audience | tuple[Audience, Agency] = (
+        (Audience.AGENCY, item.dispatch.agency)
+        if item.dispatch is not None
+        else _coordinators(complaint)
+    )
+    outbox_enqueue(
+        event=event, complaint=complaint, audiences=[audience], payload={"clock": item.kind}
+    )
+    return True
