@@ -1,0 +1,163 @@
+"""A small instansi to run the lifecycle in: agencies, a category, one user per role, and helpers
+that drive a complaint into any state through the services (never by setting ``status``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from aduan.accounts.models import Membership, Role, User
+from aduan.agencies.models import Agency, Category
+from aduan.complaints import services
+from aduan.complaints.models import Complaint, Dispatch, FollowUp
+from aduan.core import clock
+
+STATES = [
+    "submitted",
+    "on_hold",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+    "archived",
+    "transferred",
+]
+
+
+@dataclass
+class World:
+    setda: Agency
+    public_works: Agency
+    public_works_unit: Agency
+    health: Agency
+    education: Agency
+    inspectorate_agency: Agency
+    category: Category
+    users: dict[str, User]
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _user(username: str, *memberships: tuple[str, Agency | None]) -> User:
+    user = User(username=username, email=f"{username}@example.org")
+    user.set_unusable_password()
+    user.save()
+    for role, agency in memberships:
+        Membership.objects.create(user=user, role=role, agency=agency)
+    return user
+
+
+@pytest.fixture
+def world(db: Any, settings: Any, tmp_path: Any) -> World:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    setda = Agency.objects.create(code="SETDA", name="Sekretariat Daerah", kind=Agency.Kind.SECRETARIAT)
+    public_works = Agency.objects.create(code="DPU", name="Dinas Pekerjaan Umum", kind=Agency.Kind.OFFICE)
+    unit = Agency.objects.create(
+        code="UPTD-JALAN", name="UPTD Jalan", kind=Agency.Kind.TECHNICAL_UNIT, parent=public_works
+    )
+    health = Agency.objects.create(code="DINKES", name="Dinas Kesehatan", kind=Agency.Kind.OFFICE)
+    education = Agency.objects.create(code="DISDIK", name="Dinas Pendidikan", kind=Agency.Kind.OFFICE)
+    inspectorate = Agency.objects.create(code="INSP", name="Inspektorat", kind=Agency.Kind.INSPECTORATE)
+    category = Category.objects.create(code="jalan", name="Jalan rusak", default_agency=public_works)
+    users = {
+        "reporter": _user("warga"),
+        "outsider": _user("warga2"),
+        "coordinator": _user("koordinator", (Role.COORDINATOR, None)),
+        "operator": _user("operator", (Role.OPERATOR, public_works)),
+        "liaison": _user("penghubung", (Role.LIAISON, public_works)),
+        "unit_operator": _user("operator_uptd", (Role.OPERATOR, unit)),
+        "health_operator": _user("operator_kes", (Role.OPERATOR, health)),
+        "health_liaison": _user("penghubung_kes", (Role.LIAISON, health)),
+        "other_liaison": _user("penghubung_disdik", (Role.LIAISON, education)),
+        "leadership": _user("pimpinan", (Role.LEADERSHIP, None)),
+        "inspectorate": _user("inspektorat", (Role.INSPECTORATE, inspectorate)),
+        "monitor": _user("pemantau", (Role.MONITOR, None)),
+        "admin": _user("admin", (Role.ADMIN, None)),
+    }
+    users["reporter"].first_name = "Siti"
+    users["reporter"].last_name = "Rahmawati"
+    users["reporter"].phone = "081234567890"
+    users["reporter"].save()
+    return World(setda, public_works, unit, health, education, inspectorate, category, users)
+
+
+@contextmanager
+def frozen_at(moment: datetime) -> Iterator[None]:
+    """Run services as if it were ``moment``."""
+    with mock.patch.object(clock, "now", return_value=moment):
+        yield
+
+
+def later(days: int) -> Any:
+    """A context that moves the service clock ``days`` calendar days ahead."""
+    return frozen_at(clock.now() + timedelta(days=days))
+
+
+def submit(world: World, **overrides: Any) -> Complaint:
+    fields: dict[str, Any] = {
+        "actor": world.reporter,
+        "title": "Jalan berlubang di depan pasar",
+        "description": "Lubang besar di Jalan Sudirman dekat pasar, sudah dua bulan tidak diperbaiki.",
+        "category": world.category,
+    }
+    fields.update(overrides)
+    return services.complaint_submit(**fields).complaint
+
+
+def lead_dispatch(complaint: Complaint) -> Dispatch:
+    return complaint.dispatches.get(role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES)
+
+
+def publish_followup(world: World, complaint: Complaint, text: str = "Sudah dijadwalkan perbaikan.") -> FollowUp:
+    draft = services.followup_draft(actor=world.operator, complaint=complaint, body=text)
+    services.followup_submit(actor=world.operator, followup=draft)
+    return services.followup_approve(actor=world.liaison, followup=draft)
+
+
+def make(world: World, state: str, **overrides: Any) -> Complaint:
+    """A complaint in ``state``, reached through the services as people would."""
+    complaint = submit(world, **overrides)
+    if state == "submitted":
+        return complaint
+    coordinator = world.coordinator
+    if state == "on_hold":
+        return services.complaint_hold(actor=coordinator, complaint=complaint, reason="Mohon lengkapi lokasi.")
+    if state == "archived":
+        return services.complaint_archive(
+            actor=coordinator, complaint=complaint, reason="not_a_complaint", note="Bukan pengaduan."
+        )
+    if state == "transferred":
+        return services.complaint_transfer(actor=coordinator, complaint=complaint, target="Pemerintah Kota Padang")
+    complaint = services.complaint_dispatch(
+        actor=coordinator, complaint=complaint, lead_agency=world.public_works, supporting_agencies=[world.health]
+    )
+    if state == "dispatched":
+        return complaint
+    publish_followup(world, complaint)
+    complaint.refresh_from_db()
+    if state == "in_progress":
+        return complaint
+    complaint = services.complaint_resolve(actor=world.liaison, complaint=complaint)
+    if state == "resolved":
+        return complaint
+    if state == "closed":
+        with later(30):
+            assert services.complaint_auto_close(complaint=complaint)
+        complaint.refresh_from_db()
+        return complaint
+    raise ValueError(state)
+
+
+@pytest.fixture
+def make_complaint(world: World) -> Callable[..., Complaint]:
+    return lambda state="submitted", **kw: make(world, state, **kw)

@@ -1,0 +1,24 @@
+"""Fixtures for the whole suite. App-level fixtures belong in that app's own conftest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_django import Settings
+
+from aduan.core.calendar import invalidate_overrides
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_overrides() -> Iterator[None]:
+    """The working-day override cache is process-wide and outlives each test's rollback."""
+    invalidate_overrides()
+    yield
+    invalidate_overrides()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Settings) -> None:
+    """PBKDF2 at production strength costs ~0.3 s per user; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
