@@ -1,0 +1,32 @@
+"""``aduan load_demo`` also creates demo complaints, through the services, once."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from aduan.complaints.models import Complaint, Status
+from aduan.core.audit import audit_verify
+
+
+@pytest.mark.django_db
+def test_load_demo_creates_complaints_in_every_state_once(settings: Any, tmp_path: Path) -> None:
+    settings.WORK_DIR = tmp_path
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    call_command("load_demo", "--skip-regions", stdout=StringIO())
+    statuses = set(Complaint.objects.values_list("status", flat=True))
+    assert statuses == {
+        Status.SUBMITTED,
+        Status.ON_HOLD,
+        Status.DISPATCHED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.CLOSED,
+    }
+    call_command("load_demo", "--skip-regions", stdout=StringIO())
+    assert Complaint.objects.count() == 6
+    assert audit_verify()[1] is None
