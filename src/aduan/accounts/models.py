@@ -24,7 +24,10 @@ class User(AbstractUser):
 
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(
-        _("language"), max_length=8, default="id", choices=[("id", "Bahasa Indonesia"), ("en", "English")]
+        _("language"),
+        max_length=8,
+        default="id",
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
     )
 
     class Meta:
@@ -60,7 +63,9 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "agency"], name="membership_unique_role")
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"], name="membership_unique_role"
+            )
         ]
 
     def __str__(self) -> str:

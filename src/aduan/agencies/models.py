@@ -50,10 +50,6 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.short_name or self.name
 
-    def _compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id and self.parent else "/"
-        return f"{prefix}{self.code}/"
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.parent_id is not None:
             ancestor = self.parent
@@ -63,6 +59,10 @@ class Agency(models.Model):
                 ancestor = ancestor.parent
         old_path = self.path
         self.path = self._compute_path()
+        if kwargs.get("update_fields") is not None:
+            # The path follows the parent, so a partial save (``update_or_create`` saves only the
+            # changed fields) must still write it.
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path"}
         with transaction.atomic():
             super().save(*args, **kwargs)
             if old_path and old_path != self.path:
@@ -70,6 +70,10 @@ class Agency(models.Model):
                 Agency.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                     path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1))
                 )
+
+    def _compute_path(self) -> str:
+        prefix = self.parent.path if self.parent_id and self.parent else "/"
+        return f"{prefix}{self.code}/"
 
     def subtree(self) -> models.QuerySet[Agency]:
         """This agency and all its sub-units."""
