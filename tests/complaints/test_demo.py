@@ -30,3 +30,15 @@ def test_load_demo_creates_complaints_in_every_state_once(settings: Any, tmp_pat
     call_command("load_demo", "--skip-regions", stdout=StringIO())
     assert Complaint.objects.count() == 6
     assert audit_verify()[1] is None
+
+
+@pytest.mark.django_db
+def test_load_config_loads_configuration_without_accounts() -> None:
+    from aduan.accounts.models import User
+    from aduan.agencies.models import Agency, Category, Region
+
+    out = StringIO()
+    call_command("load_config", stdout=out)
+    assert Agency.objects.count() == 69 and Category.objects.exists()
+    assert Region.objects.filter(code="13.71").exists()
+    assert not User.objects.exists()
