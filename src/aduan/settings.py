@@ -39,7 +39,7 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 else:
     # Development and tests only; production refuses to start without its own key.
-    SECRET_KEY = os.environ.get("SECRET_KEY", "aduan-development-key-not-for-production")  # noqa: S105
+    SECRET_KEY = os.environ.get("SECRET_KEY", "aduan-development-key-not-for-production")
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS") or ["127.0.0.1", "localhost", "[::1]", "testserver"]
     DEBUG = os.environ.get("DEBUG", "1") == "1"
 
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "aduan.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,7 +67,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "aduan.core.middleware.RequestIdMiddleware",
 ]
 
 ROOT_URLCONF = "aduan.urls"
@@ -129,7 +129,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", WORK_DIR / "var" / "media"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if not os.environ.get("REDIS_URL")
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    else {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
 }
 
 LOGGING = {
@@ -145,7 +148,9 @@ ADUAN_INSTANSI_NAME = os.environ.get("ADUAN_INSTANSI_NAME", "Pemerintah Provinsi
 ADUAN_TRACKING_PREFIX = os.environ.get("ADUAN_TRACKING_PREFIX", "SB")
 # Region code (Kemendagri) whose regions the demo configuration loads.
 ADUAN_PROVINCE_CODE = os.environ.get("ADUAN_PROVINCE_CODE", "13")
-ADUAN_MAX_ATTACHMENT_BYTES = int(os.environ.get("ADUAN_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))
+ADUAN_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("ADUAN_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
+)
 ADUAN_ALLOWED_ATTACHMENT_TYPES = {
     "image/jpeg",
     "image/png",

@@ -116,7 +116,9 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
         if event.seq != expected_seq:
             return checked, ChainProblem(expected_seq, f"event #{expected_seq} is missing")
         if event.prev_hash != expected_prev:
-            return checked, ChainProblem(event.seq, "previous hash does not match (row removed or altered)")
+            return checked, ChainProblem(
+                event.seq, "previous hash does not match (row removed or altered)"
+            )
         recomputed = _event_hash(
             seq=event.seq,
             created_at=event.created_at,
@@ -138,10 +140,16 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
     if head is None:
         return checked, None
     if head.seq > checked:
-        return checked, ChainProblem(checked + 1, f"event #{checked + 1} is missing (chain head is at #{head.seq})")
+        return checked, ChainProblem(
+            checked + 1, f"event #{checked + 1} is missing (chain head is at #{head.seq})"
+        )
     if head.seq < checked:
-        return head.seq, ChainProblem(head.seq + 1, f"event #{head.seq + 1} lies beyond the chain head (row inserted)")
+        return head.seq, ChainProblem(
+            head.seq + 1, f"event #{head.seq + 1} lies beyond the chain head (row inserted)"
+        )
     # No later event vouches for the last one, so only the head can show it was rewritten.
-    if False:
-        return max(checked - 1, 0), ChainProblem(checked, "last event does not match the chain head (row altered)")
+    if head.hash != expected_prev:
+        return max(checked - 1, 0), ChainProblem(
+            checked, "last event does not match the chain head (row altered)"
+        )
     return checked, None

@@ -1,4 +1,4 @@
-"""Working days: Monday–Friday in Asia/Jakarta minus national holidays and cuti bersama
+"""Working days: Monday to Friday in Asia/Jakarta minus national holidays and cuti bersama
 (``holidays``, categories public and government) and the admin's CalendarOverride rows.
 
 A deadline of N working days is the end of the Nth working day after the start day.

@@ -10,7 +10,9 @@ from django.http import HttpRequest, HttpResponse
 
 from aduan.core.context import request_id_var
 
-_SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# fullmatch, not match with "$": "$" also matches before a trailing newline, which would
+# then be echoed into a response header.
+_SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 class RequestIdMiddleware:
@@ -21,7 +23,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_ID.fullmatch(incoming) else uuid.uuid4().hex
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)

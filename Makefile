@@ -1,0 +1,69 @@
+# Aduan developer tasks. Needs only Python >= 3.11 (with venv) and make; everything else
+# is installed into .venv from requirements.lock.
+#
+#   make run      set up, migrate, load demo data and serve on $(HOST):$(PORT)
+#   make test     run the test suite (SQLite unless DATABASE_URL is set)
+#   make lint     ruff check, ruff format --check, mypy
+#   make lock     regenerate requirements.lock from pyproject.toml (installs uv into .venv)
+#   make messages update and compile the Indonesian translations (needs GNU gettext)
+#   make clean    remove .venv, caches and build output (keeps the database and var/)
+
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ADUAN := $(CURDIR)/$(BIN)/aduan
+
+.DEFAULT_GOAL := help
+
+.PHONY: help install run test lint lock messages clean
+
+help:
+	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp is newer than the lock and pyproject.toml once both are installed, so a repeated
+# run skips pip entirely.
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -r requirements.lock
+	$(BIN)/pip install --no-deps -e .
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/aduan migrate --noinput
+	$(BIN)/aduan load_demo
+	$(BIN)/aduan runserver $(HOST):$(PORT)
+
+# pyproject's addopts already has -q; a second -q would hide the closing "N passed" line.
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
+
+# uv is not part of the lock (nor on a fresh machine), so it is installed on demand. The
+# command matches the one recorded in the lock file's header.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+# Run from src/aduan: makemessages and compilemessages walk the current directory, and from the
+# repository root they would walk .venv too. The compiled .mo files are committed, because a
+# fresh machine may have no msgfmt.
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext (apt-get install gettext)"; exit 1; }
+	cd src/aduan && $(ADUAN) makemessages --locale id --no-obsolete --ignore migrations
+	cd src/aduan && $(ADUAN) compilemessages --locale id
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis src/*.egg-info
+	find src tests -name __pycache__ -type d -prune -exec rm -rf {} +
