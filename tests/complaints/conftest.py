@@ -59,16 +59,31 @@ def _user(username: str, *memberships: tuple[str, Agency | None]) -> User:
 
 @pytest.fixture
 def world(db: Any, settings: Any, tmp_path: Any) -> World:
+    return build_world(settings, tmp_path)
+
+
+def build_world(settings: Any, tmp_path: Any) -> World:
+    """Create the instansi; shared by ``world`` and fixtures that need a transactional database."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    setda = Agency.objects.create(code="SETDA", name="Sekretariat Daerah", kind=Agency.Kind.SECRETARIAT)
-    public_works = Agency.objects.create(code="DPU", name="Dinas Pekerjaan Umum", kind=Agency.Kind.OFFICE)
+    setda = Agency.objects.create(
+        code="SETDA", name="Sekretariat Daerah", kind=Agency.Kind.SECRETARIAT
+    )
+    public_works = Agency.objects.create(
+        code="DPU", name="Dinas Pekerjaan Umum", kind=Agency.Kind.OFFICE
+    )
     unit = Agency.objects.create(
         code="UPTD-JALAN", name="UPTD Jalan", kind=Agency.Kind.TECHNICAL_UNIT, parent=public_works
     )
     health = Agency.objects.create(code="DINKES", name="Dinas Kesehatan", kind=Agency.Kind.OFFICE)
-    education = Agency.objects.create(code="DISDIK", name="Dinas Pendidikan", kind=Agency.Kind.OFFICE)
-    inspectorate = Agency.objects.create(code="INSP", name="Inspektorat", kind=Agency.Kind.INSPECTORATE)
-    category = Category.objects.create(code="jalan", name="Jalan rusak", default_agency=public_works)
+    education = Agency.objects.create(
+        code="DISDIK", name="Dinas Pendidikan", kind=Agency.Kind.OFFICE
+    )
+    inspectorate = Agency.objects.create(
+        code="INSP", name="Inspektorat", kind=Agency.Kind.INSPECTORATE
+    )
+    category = Category.objects.create(
+        code="jalan", name="Jalan rusak", default_agency=public_works
+    )
     users = {
         "reporter": _user("warga"),
         "outsider": _user("warga2"),
@@ -107,7 +122,7 @@ def submit(world: World, **overrides: Any) -> Complaint:
     fields: dict[str, Any] = {
         "actor": world.reporter,
         "title": "Jalan berlubang di depan pasar",
-        "description": "Lubang besar di Jalan Sudirman dekat pasar, sudah dua bulan tidak diperbaiki.",
+        "description": "Lubang besar di Jalan Sudirman dekat pasar, dua bulan tidak diperbaiki.",
         "category": world.category,
     }
     fields.update(overrides)
@@ -118,7 +133,9 @@ def lead_dispatch(complaint: Complaint) -> Dispatch:
     return complaint.dispatches.get(role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES)
 
 
-def publish_followup(world: World, complaint: Complaint, text: str = "Sudah dijadwalkan perbaikan.") -> FollowUp:
+def publish_followup(
+    world: World, complaint: Complaint, text: str = "Sudah dijadwalkan perbaikan."
+) -> FollowUp:
     draft = services.followup_draft(actor=world.operator, complaint=complaint, body=text)
     services.followup_submit(actor=world.operator, followup=draft)
     return services.followup_approve(actor=world.liaison, followup=draft)
@@ -131,15 +148,25 @@ def make(world: World, state: str, **overrides: Any) -> Complaint:
         return complaint
     coordinator = world.coordinator
     if state == "on_hold":
-        return services.complaint_hold(actor=coordinator, complaint=complaint, reason="Mohon lengkapi lokasi.")
+        return services.complaint_hold(
+            actor=coordinator, complaint=complaint, reason="Mohon lengkapi lokasi."
+        )
     if state == "archived":
         return services.complaint_archive(
-            actor=coordinator, complaint=complaint, reason="not_a_complaint", note="Bukan pengaduan."
+            actor=coordinator,
+            complaint=complaint,
+            reason="not_a_complaint",
+            note="Bukan pengaduan.",
         )
     if state == "transferred":
-        return services.complaint_transfer(actor=coordinator, complaint=complaint, target="Pemerintah Kota Padang")
+        return services.complaint_transfer(
+            actor=coordinator, complaint=complaint, target="Pemerintah Kota Padang"
+        )
     complaint = services.complaint_dispatch(
-        actor=coordinator, complaint=complaint, lead_agency=world.public_works, supporting_agencies=[world.health]
+        actor=coordinator,
+        complaint=complaint,
+        lead_agency=world.public_works,
+        supporting_agencies=[world.health],
     )
     if state == "dispatched":
         return complaint

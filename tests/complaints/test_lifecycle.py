@@ -370,7 +370,7 @@ def test_reply_while_resolved_stops_auto_close_until_answered(world: World) -> N
 def test_rating_validates_and_closes(world: World) -> None:
     complaint = make(world, "resolved")
     for bad in (0, 6, True):
-        with pytest.raises(InvalidInput, match="Penilaian harus berupa angka 1 sampai 5."):
+        with pytest.raises(InvalidInput, match=r"Penilaian harus berupa angka 1 sampai 5\."):
             services.complaint_rate(actor=world.reporter, complaint=complaint, score=bad)
     with pytest.raises(PermissionDenied):
         services.complaint_rate(actor=world.outsider, complaint=complaint, score=5)
@@ -440,7 +440,7 @@ def test_support_once_per_person_and_only_public(world: World) -> None:
 
 def test_archive_other_needs_explanation(world: World) -> None:
     complaint = make(world, "submitted")
-    with pytest.raises(InvalidInput, match="Jelaskan alasan pengarsipan."):
+    with pytest.raises(InvalidInput, match=r"Jelaskan alasan pengarsipan\."):
         services.complaint_archive(actor=world.coordinator, complaint=complaint, reason="other")
     with pytest.raises(InvalidInput):
         services.complaint_archive(

@@ -1,4 +1,4 @@
-"""Every transition × every role × every state: allowed, refused for the role, or refused for the
+"""Every transition, every role, every state: allowed, refused for the role, or refused for the
 state — and a refused call writes nothing (no status change, no audit event, no outbox row)."""
 
 from __future__ import annotations
@@ -75,7 +75,13 @@ ROLES = [
     "admin",
 ]
 # Where each role can see a (non-supervisory) complaint dispatched to Dinas PU.
-VISIBLE = {"reporter": ALL, "coordinator": ALL, "leadership": ALL, "operator": WITH_AGENCY, "liaison": WITH_AGENCY}
+VISIBLE = {
+    "reporter": ALL,
+    "coordinator": ALL,
+    "leadership": ALL,
+    "operator": WITH_AGENCY,
+    "liaison": WITH_AGENCY,
+}
 
 
 def expected(role: str, action: str, state: str) -> str:
@@ -103,7 +109,9 @@ def _run(action: str, world: World, complaint: Complaint, actor: Any) -> Callabl
         "dispatch": lambda: services.complaint_dispatch(
             actor=actor, complaint=complaint, lead_agency=world.public_works
         ),
-        "hold": lambda: services.complaint_hold(actor=actor, complaint=complaint, reason="Lengkapi lokasi"),
+        "hold": lambda: services.complaint_hold(
+            actor=actor, complaint=complaint, reason="Lengkapi lokasi"
+        ),
         "complete": lambda: services.complaint_complete(
             actor=actor, complaint=complaint, body="Lokasinya di depan Pasar Raya."
         ),
@@ -113,7 +121,9 @@ def _run(action: str, world: World, complaint: Complaint, actor: Any) -> Callabl
         "transfer": lambda: services.complaint_transfer(
             actor=actor, complaint=complaint, target="Kementerian PUPR"
         ),
-        "merge": lambda: services.complaint_merge(actor=actor, duplicate=complaint, into=submit(world)),
+        "merge": lambda: services.complaint_merge(
+            actor=actor, duplicate=complaint, into=submit(world)
+        ),
         "set_privacy": lambda: services.complaint_set_privacy(
             actor=actor, complaint=complaint, is_anonymous=True
         ),
@@ -126,10 +136,14 @@ def _run(action: str, world: World, complaint: Complaint, actor: Any) -> Callabl
             dispatch=lead,  # type: ignore[arg-type]
             reason="Bukan kewenangan kami",
         ),
-        "draft_followup": lambda: services.followup_draft(actor=actor, complaint=complaint, body="Draf"),
+        "draft_followup": lambda: services.followup_draft(
+            actor=actor, complaint=complaint, body="Draf"
+        ),
         "submit_followup": lambda: services.followup_submit(
             actor=actor,
-            followup=FollowUp.objects.filter(complaint=complaint, state=FollowUp.State.DRAFT).first()
+            followup=FollowUp.objects.filter(
+                complaint=complaint, state=FollowUp.State.DRAFT
+            ).first()
             or _draft(world, complaint),
         ),
         "return_followup": lambda: services.followup_return(
@@ -138,15 +152,23 @@ def _run(action: str, world: World, complaint: Complaint, actor: Any) -> Callabl
         "approve_followup": lambda: services.followup_approve(
             actor=actor, followup=_pending_followup(world, complaint)
         ),
-        "note": lambda: services.note_add(actor=actor, complaint=complaint, body="Catatan internal"),
+        "note": lambda: services.note_add(
+            actor=actor, complaint=complaint, body="Catatan internal"
+        ),
         "attach": lambda: services.attachment_add(
             actor=actor, complaint=complaint, upload=SimpleUploadedFile("foto.png", PNG)
         ),
         "resolve": lambda: services.complaint_resolve(actor=actor, complaint=complaint),
-        "reply": lambda: services.complaint_reply(actor=actor, complaint=complaint, body="Terima kasih"),
-        "reopen": lambda: services.complaint_reopen(actor=actor, complaint=complaint, reason="Belum diperbaiki"),
+        "reply": lambda: services.complaint_reply(
+            actor=actor, complaint=complaint, body="Terima kasih"
+        ),
+        "reopen": lambda: services.complaint_reopen(
+            actor=actor, complaint=complaint, reason="Belum diperbaiki"
+        ),
         "rate": lambda: services.complaint_rate(actor=actor, complaint=complaint, score=4),
-        "instruct": lambda: services.complaint_instruct(actor=actor, complaint=complaint, body="Segera tangani"),
+        "instruct": lambda: services.complaint_instruct(
+            actor=actor, complaint=complaint, body="Segera tangani"
+        ),
     }
     return calls[action]
 
@@ -199,6 +221,12 @@ def test_matrix_covers_every_service() -> None:
         for name in dir(services)
         if name.split("_")[0] in {"complaint", "dispatch", "followup", "note", "attachment"}
         and callable(getattr(services, name))
-        and name not in {"complaint_submit", "complaint_support", "complaint_auto_close", "complaint_expire_hold"}
+        and name
+        not in {
+            "complaint_submit",
+            "complaint_support",
+            "complaint_auto_close",
+            "complaint_expire_hold",
+        }
     }
     assert len(lifecycle) == len(TABLE), sorted(lifecycle)

@@ -91,6 +91,15 @@ class StaffRoles:
     def is_staff(self) -> bool:
         return bool(self.instansi_wide or self.agency_paths)
 
+    @property
+    def reads_aggregates_only(self) -> bool:
+        """Monitors (and administrators): no personal data, no internal working."""
+        return (
+            self.is_staff
+            and self.instansi_wide <= {Role.MONITOR, Role.ADMIN}
+            and not self.agency_paths
+        )
+
 
 def staff_roles(user: Any) -> StaffRoles:
     """The user's roles, read once per user object."""
@@ -209,8 +218,7 @@ def can_see_identity(user: Any, complaint: Complaint) -> bool:
         return False
     if complaint.is_anonymous:
         return acts_as_coordinator(user, complaint)
-    only_monitor = roles.instansi_wide <= {Role.MONITOR, Role.ADMIN} and not roles.agency_paths
-    return not only_monitor
+    return not roles.reads_aggregates_only
 
 
 def can_reveal_identity(user: Any, complaint: Complaint) -> bool:

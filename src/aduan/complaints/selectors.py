@@ -34,6 +34,9 @@ REPORTER_ACTIONS = frozenset(
         "complaint.auto_closed",
     }
 )
+# The actor label of a reporter's own steps when their identity is hidden (as services label
+# a guest reporter's steps).
+REPORTER_LABEL = "reporter"
 # Keys of audit data that may be shown to the reporter (free texts written for them).
 REPORTER_DATA_KEYS = frozenset({"reason", "target", "into", "duplicate", "lead_agency", "score"})
 
@@ -88,20 +91,32 @@ class TimelineEntry:
 
 
 def complaint_timeline(viewer: Any, complaint: Complaint) -> list[TimelineEntry]:
-    """The complaint's history as ``viewer`` may see it: everything for staff who can see the
-    complaint, the public steps (without officers' names) for its reporter."""
-    staff = policies.staff_roles(viewer).is_staff and policies.can_see(viewer, complaint)
-    if not staff and not policies.is_reporter(viewer, complaint):
+    """The complaint's history as ``viewer`` may see it: everything for staff who work with
+    complaints and can see this one; the public steps (without officers' names or free texts
+    beyond those written for the reporter) for its reporter and for monitors, who get no
+    personal data."""
+    roles = policies.staff_roles(viewer)
+    visible = roles.is_staff and policies.can_see(viewer, complaint)
+    staff = visible and not roles.reads_aggregates_only
+    if not visible and not policies.is_reporter(viewer, complaint):
         raise PermissionDenied(_not_found())
     events = AuditEvent.objects.filter(
         target_type="complaints.complaint", target_id=str(complaint.pk)
     )
+    # A signed-in reporter's own steps carry their username as actor label; staff who may not
+    # see the identity get the label a guest reporter's steps have.
+    hide_reporter = (
+        staff
+        and complaint.reporter_id is not None
+        and not policies.can_see_identity(viewer, complaint)
+    )
     entries = []
     for event in events.order_by("seq"):
         if staff:
-            entries.append(
-                TimelineEntry(event.created_at, event.action, event.actor_label, event.data)
-            )
+            actor = event.actor_label
+            if hide_reporter and event.actor_id == complaint.reporter_id:
+                actor = REPORTER_LABEL
+            entries.append(TimelineEntry(event.created_at, event.action, actor, event.data))
         elif event.action in REPORTER_ACTIONS:
             data = {k: v for k, v in event.data.items() if k in REPORTER_DATA_KEYS}
             entries.append(TimelineEntry(event.created_at, event.action, "", data))

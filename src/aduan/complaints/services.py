@@ -96,8 +96,17 @@ def _new_guest_secret() -> str:
 
 
 def _lock(complaint: Complaint) -> Complaint:
+    """Lock the complaint row for the rest of the transaction; every transition starts here.
+
+    ``of=("self",)``: the complaint row only. Category and lead agency are nullable, hence
+    outer-joined, and PostgreSQL refuses to lock the nullable side of a join.
+    ``no_key=True`` (FOR NO KEY UPDATE): still excludes every other transition, but lets
+    foreign-key checks through. A FOR UPDATE lock would block a transaction that inserts a row
+    referencing the complaint (an outbox row, written by ``clock_mark_breached`` while it holds
+    the audit chain head) while we wait for that head ourselves: a deadlock.
+    """
     return (
-        Complaint.objects.select_for_update()
+        Complaint.objects.select_for_update(of=("self",), no_key=True)
         .select_related("category", "lead_agency")
         .get(pk=complaint.pk)
     )
@@ -459,7 +468,7 @@ def complaint_submit(
                     _deadline("verify_working_days", category),
                 )
                 event = _audit(
-                    user,
+                    user or GuestPass(complaint_id=complaint.pk),
                     "complaint.submitted",
                     complaint,
                     channel=channel,
@@ -758,7 +767,9 @@ def complaint_merge(
     first, second = sorted([duplicate.pk, into.pk])
     locked = {
         c.pk: c
-        for c in Complaint.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")
+        for c in Complaint.objects.select_for_update(no_key=True)  # see ``_lock``
+        .filter(pk__in=[first, second])
+        .order_by("pk")
     }
     duplicate, into = locked[duplicate.pk], locked[into.pk]
     policies.ensure(
@@ -803,7 +814,14 @@ def complaint_merge(
 
 def _lock_dispatch(dispatch: Dispatch) -> tuple[Complaint, Dispatch]:
     complaint = _lock(dispatch.complaint)
-    hop = Dispatch.objects.select_for_update().select_related("agency").get(pk=dispatch.pk)
+    # Only the hop's row (see ``_lock``): locking the agency row too (FOR UPDATE covers every
+    # joined table) would block every insert that references the agency, e.g. an outbox row
+    # written while another transaction holds the audit chain head: a deadlock.
+    hop = (
+        Dispatch.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("agency")
+        .get(pk=dispatch.pk)
+    )
     hop.complaint = complaint
     return complaint, hop
 
@@ -890,8 +908,11 @@ def followup_draft(*, actor: Any, complaint: Complaint, body: str) -> FollowUp:
 
 def _lock_followup(followup: FollowUp) -> tuple[Complaint, FollowUp]:
     complaint = _lock(followup.complaint)
+    # Only the follow-up's row, not its hop's and agency's (see ``_lock_dispatch``).
     locked = (
-        FollowUp.objects.select_for_update().select_related("dispatch__agency").get(pk=followup.pk)
+        FollowUp.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("dispatch__agency")
+        .get(pk=followup.pk)
     )
     locked.complaint = complaint
     locked.dispatch.complaint = complaint

@@ -1,5 +1,19 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def ensure_audit_chain_head(using: str = "default", **kwargs: Any) -> None:
+    """The audit log needs its single head row. Migration core 0002 creates it; ``flush`` (and
+    the flush that ends every transactional test) deletes it and then sends ``post_migrate``."""
+    from aduan.core.audit import GENESIS_HASH
+    from aduan.core.models import AuditChainHead
+
+    AuditChainHead.objects.using(using).get_or_create(
+        pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+    )
 
 
 class CoreConfig(AppConfig):
@@ -9,3 +23,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from aduan.core import signals  # noqa: F401
+
+        post_migrate.connect(
+            ensure_audit_chain_head, sender=self, dispatch_uid="aduan.core.chain_head"
+        )
