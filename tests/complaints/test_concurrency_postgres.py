@@ -471,3 +471,31 @@ def test_concurrent_tracking_id_collisions_are_drawn_again(tworld: World) -> Non
     assert Complaint.objects.count() == threads * each
     assert next(draws) > threads * each  # there were collisions, and they were retried
     _assert_chain_intact()
+
+
+def test_concurrent_sweeps_apply_each_rule_once(tworld: World) -> None:
+    """``aduan sweep`` on several machines at once: every overdue clock is flagged once and every
+    due complaint closed once, with one audit event and one notice each."""
+    world = tworld
+    resolved = [make(world, "resolved") for _ in range(4)]
+    dispatched = [make(world, "dispatched") for _ in range(4)]
+    from aduan.complaints.sweep import sweep
+
+    later = clock.now() + timedelta(days=40)
+    with mock.patch.object(clock, "now", return_value=later):
+        outcomes = run_together(*[lambda: sweep for _ in range(4)])
+    assert [o.error for o in outcomes] == [None] * 4
+    results = [o.value for o in outcomes]
+    assert sum(r.auto_closed for r in results) == len(resolved)
+    # Each dispatched complaint has two overdue follow-up clocks (lead and support hop); the
+    # 60-day resolution clocks are not due yet, and the reporter's auto-close windows expire
+    # rather than breach.
+    overdue = Clock.objects.filter(breached_at__isnull=False).count()
+    assert sum(r.breached for r in results) == overdue == len(dispatched) * 2
+    assert AuditEvent.objects.filter(action="clock.breached").count() == overdue
+    assert OutboxMessage.objects.filter(event="clock.breached").count() == overdue
+    for complaint in resolved:
+        complaint.refresh_from_db()
+        assert complaint.status == Status.CLOSED
+        assert _actions(complaint).count("complaint.auto_closed") == 1
+    _assert_chain_intact()

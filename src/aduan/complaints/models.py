@@ -254,6 +254,10 @@ class Clock(models.Model):
         WORKING_DAYS = "working_days", _("working days")
         DAYS = "days", _("days")
 
+    # Deadlines that officers owe and can breach; the reporter's windows (auto-close, hold)
+    # simply expire.
+    STAFF_KINDS = (Kind.VERIFY, Kind.FIRST_FOLLOWUP, Kind.FOLLOWUP, Kind.RESOLUTION)
+
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="clocks"
     )

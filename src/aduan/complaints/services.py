@@ -1281,7 +1281,11 @@ def clock_mark_breached(*, clock_id: int) -> bool:
     """Flag an overdue clock once, with its audit event and a notice to whoever holds it."""
     now = clock.now()
     updated = Clock.objects.filter(
-        pk=clock_id, state=Clock.State.RUNNING, breached_at__isnull=True, due_at__lt=now
+        pk=clock_id,
+        kind__in=Clock.STAFF_KINDS,
+        state=Clock.State.RUNNING,
+        breached_at__isnull=True,
+        due_at__lt=now,
     ).update(breached_at=now)
     if not updated:
         return False

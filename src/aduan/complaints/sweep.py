@@ -24,7 +24,10 @@ def sweep(batch_size: int = 500) -> SweepResult:
     """Apply every time-based rule that is due now."""
     now = clock.now()
     overdue = Clock.objects.filter(
-        state=Clock.State.RUNNING, breached_at__isnull=True, due_at__lt=now
+        state=Clock.State.RUNNING,
+        breached_at__isnull=True,
+        due_at__lt=now,
+        kind__in=Clock.STAFF_KINDS,
     ).values_list("pk", flat=True)
     breached = sum(
         services.clock_mark_breached(clock_id=pk) for pk in list(overdue[: batch_size * 10])
