@@ -251,7 +251,7 @@ def _check_upload(upload: File[Any]) -> _CheckedUpload:
         raise InvalidInput(
             _("The file “%(name)s” is too large: at most %(limit)s MB."),
             name=name,
-            limit=f"{limit / 1024 / 1024:.0f}",
+            limit=f"{limit / 1024 / 1024:.1f}".removesuffix(".0"),
         )
     digest = hashlib.sha256()
     upload.seek(0)
