@@ -499,3 +499,24 @@ def test_concurrent_sweeps_apply_each_rule_once(tworld: World) -> None:
         assert complaint.status == Status.CLOSED
         assert _actions(complaint).count("complaint.auto_closed") == 1
     _assert_chain_intact()
+
+
+def test_simultaneous_retries_with_one_idempotency_key_create_one_complaint(tworld: World) -> None:
+    def job() -> Callable[[], Any]:
+        return lambda: services.complaint_submit(
+            actor=None,
+            title="Jalan rusak",
+            description="Jalan rusak parah di depan sekolah dasar.",
+            reporter_name="Ani",
+            reporter_phone="081234500000",
+            idempotency_key="retry-1",
+        )
+
+    outcomes = run_together(*[job for _ in range(8)])
+    assert [o.error for o in outcomes] == [None] * 8
+    results = [o.value for o in outcomes]
+    assert sum(r.created for r in results) == 1
+    assert len({r.complaint.pk for r in results}) == 1
+    assert len({r.guest_secret for r in results}) == 1
+    assert Complaint.objects.count() == 1
+    _assert_chain_intact()

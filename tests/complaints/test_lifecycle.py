@@ -480,3 +480,160 @@ def test_outbox_row_written_with_the_change(world: World) -> None:
         (Audience.AGENCY, "DINKES"),
     }
     assert all(r.payload["tracking_id"] == complaint.tracking_id for r in rows)
+
+
+# --- protections and reviews' findings -------------------------------------------------------
+
+
+def test_protection_can_be_added_never_removed(world: World) -> None:
+    complaint = submit(world, is_confidential=True)
+    with pytest.raises(InvalidInput):
+        services.complaint_dispatch(
+            actor=world.coordinator,
+            complaint=complaint,
+            lead_agency=world.public_works,
+            is_confidential=False,
+        )
+    with pytest.raises(InvalidInput):
+        services.complaint_set_privacy(
+            actor=world.coordinator, complaint=complaint, is_confidential=False
+        )
+    services.complaint_set_privacy(actor=world.coordinator, complaint=complaint, is_anonymous=True)
+    complaint.refresh_from_db()
+    assert complaint.is_confidential and complaint.is_anonymous
+    supervisory = submit(world, is_supervisory=True)
+    with pytest.raises(InvalidInput):
+        services.complaint_dispatch(
+            actor=world.inspectorate,
+            complaint=supervisory,
+            lead_agency=world.public_works,
+            is_supervisory=False,
+        )
+    services.complaint_dispatch(
+        actor=world.inspectorate, complaint=supervisory, lead_agency=world.inspectorate_agency
+    )
+
+
+def test_idempotency_key_is_bound_to_its_sender(world: World) -> None:
+    guest = {
+        "title": "Banjir",
+        "description": "Banjir di Jalan Veteran setiap hujan.",
+        "idempotency_key": "abc",
+    }
+    first = services.complaint_submit(
+        actor=None, reporter_name="Ani", reporter_phone="0811111111", **guest
+    )
+    replay = services.complaint_submit(
+        actor=None, reporter_name="Ani", reporter_phone="+62811111111", **guest
+    )
+    assert not replay.created and replay.complaint.pk == first.complaint.pk
+    # The lost first answer can be recovered: the replay gives the same working secret.
+    assert replay.guest_secret == first.guest_secret
+    selectors.complaint_for_guest(first.complaint.tracking_id, replay.guest_secret or "")
+    other_guest = services.complaint_submit(
+        actor=None, reporter_name="Edi", reporter_phone="0822222222", **guest
+    )
+    signed_in = services.complaint_submit(actor=world.reporter, **guest)
+    assert other_guest.created and signed_in.created
+    assert len({first.complaint.pk, other_guest.complaint.pk, signed_in.complaint.pk}) == 3
+    assert other_guest.guest_secret != first.guest_secret
+
+
+def test_staff_lists_blank_identities_they_may_not_see(world: World) -> None:
+    anonymous = make(world, "dispatched", is_anonymous=True)
+    plain = make(world, "dispatched")
+    services.complaint_reply(
+        actor=world.reporter,
+        complaint=anonymous,
+        body="Foto tambahan",
+        attachments=[SimpleUploadedFile("f.png", PNG)],
+    )
+    rows = {c.pk: c for c in selectors.complaint_list(world.operator)}
+    assert rows[anonymous.pk].reporter_name == "" and rows[anonymous.pk].reporter_id is None
+    assert rows[plain.pk].reporter_name == "Siti Rahmawati"
+    with pytest.raises(RuntimeError):
+        rows[anonymous.pk].save()
+    fetched = selectors.complaint_get(world.operator, anonymous.tracking_id)
+    assert fetched.reporter_phone == "" and fetched.reporter_email == ""
+    assert (
+        selectors.complaint_get(world.coordinator, anonymous.tracking_id).reporter_name
+        == "Siti Rahmawati"
+    )
+    assert (
+        selectors.complaint_get(world.reporter, anonymous.tracking_id).reporter_name
+        == "Siti Rahmawati"
+    )
+    assert {c.reporter_name for c in selectors.public_complaints()} == {""}
+    upload = anonymous.attachments.get()
+    assert upload.from_reporter and upload.uploaded_by is None
+
+
+def test_reply_while_resolved_and_reopen_keep_a_deadline_running(world: World) -> None:
+    complaint = make(world, "resolved")
+    services.complaint_reply(actor=world.reporter, complaint=complaint, body="Masih bocor.")
+    running = set(complaint.clocks.filter(state=Clock.State.RUNNING).values_list("kind", flat=True))
+    assert running == {Clock.Kind.FOLLOWUP}
+    publish_followup(world, complaint, "Sudah kami tambal lagi.")
+    running = set(complaint.clocks.filter(state=Clock.State.RUNNING).values_list("kind", flat=True))
+    assert running == {Clock.Kind.AUTO_CLOSE}
+    services.complaint_reopen(actor=world.reporter, complaint=complaint, reason="Masih bocor juga.")
+    running = set(complaint.clocks.filter(state=Clock.State.RUNNING).values_list("kind", flat=True))
+    assert running == {Clock.Kind.FOLLOWUP, Clock.Kind.RESOLUTION}
+    assert complaint.clocks.filter(kind=Clock.Kind.RESOLUTION).count() == 1  # the same, resumed
+
+
+def test_membership_agency_must_match_role(world: World) -> None:
+    from django.db import IntegrityError, transaction
+
+    from aduan.accounts.models import Membership, Role
+
+    for role, agency in [(Role.LIAISON, None), (Role.COORDINATOR, world.public_works)]:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Membership.objects.create(user=world.outsider, role=role, agency=agency)
+
+
+def test_monitor_samples_only_public_non_supervisory_complaints(world: World) -> None:
+    public = make(world, "dispatched")
+    unverified = make(world, "submitted")
+    supervisory = submit(world, is_supervisory=True)
+    services.complaint_dispatch(
+        actor=world.coordinator, complaint=supervisory, lead_agency=world.inspectorate_agency
+    )
+    seen = set(policies.visible_to(world.monitor).values_list("pk", flat=True))
+    assert public.pk in seen and unverified.pk not in seen and supervisory.pk not in seen
+
+
+def test_an_accepted_dispatch_cannot_be_declined(world: World) -> None:
+    complaint = make(world, "dispatched")
+    services.dispatch_accept(actor=world.liaison, dispatch=lead_dispatch(complaint))
+    with pytest.raises(TransitionNotAllowed):
+        services.dispatch_decline(
+            actor=world.liaison, dispatch=lead_dispatch(complaint), reason="Bukan kami"
+        )
+
+
+def test_inspectorate_handles_supervisory_reports_end_to_end(world: World) -> None:
+    complaint = submit(world, is_supervisory=True, title="Pungutan liar di kantor samsat")
+    assert not policies.visible_to(world.operator).filter(pk=complaint.pk).exists()
+    assert policies.visible_to(world.inspectorate).filter(pk=complaint.pk).exists()
+    with pytest.raises(InvalidInput):
+        services.complaint_dispatch(
+            actor=world.coordinator, complaint=complaint, lead_agency=world.public_works
+        )
+    services.complaint_dispatch(
+        actor=world.inspectorate, complaint=complaint, lead_agency=world.inspectorate_agency
+    )
+    draft = services.followup_draft(
+        actor=world.inspectorate, complaint=complaint, body="Sedang diperiksa APIP."
+    )
+    services.followup_submit(actor=world.inspectorate, followup=draft)
+    with pytest.raises(PermissionDenied):
+        services.followup_approve(actor=world.liaison, followup=draft)
+    services.followup_approve(actor=world.inspectorate, followup=draft)
+    services.complaint_resolve(actor=world.inspectorate, complaint=complaint)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RESOLVED
+    # The Inspectorate has no say over ordinary complaints.
+    ordinary = make(world, "submitted")
+    with pytest.raises(PermissionDenied):
+        services.complaint_hold(actor=world.inspectorate, complaint=ordinary, reason="Lengkapi")

@@ -326,6 +326,12 @@ def test_monitor_never_gets_personal_data_or_confidential_complaints(world: Worl
         lead_agency=world.public_works,
         is_confidential=True,
     )
+    unverified = set(policies.visible_to(world.monitor))
+    assert plain.complaint not in unverified and anonymous.complaint not in unverified
+    for case in (plain, anonymous, confidential):
+        services.complaint_dispatch(
+            actor=world.coordinator, complaint=case.complaint, lead_agency=world.public_works
+        )
     visible = set(policies.visible_to(world.monitor))
     assert plain.complaint in visible
     assert anonymous.complaint in visible

@@ -3,7 +3,8 @@ no invalid state is ever reached, no deadline moves backwards, the audit chain a
 
 from __future__ import annotations
 
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
@@ -24,11 +25,13 @@ from hypothesis.stateful import (
 )
 
 from aduan.complaints import services
-from aduan.complaints.models import Clock, Complaint, Dispatch, FollowUp, Status
+from aduan.complaints.models import OPEN_STATUSES, Clock, Complaint, Dispatch, FollowUp, Status
 from aduan.complaints.sweep import sweep
 from aduan.core import clock
 from aduan.core.audit import audit_verify
 from aduan.core.errors import DomainError
+from aduan.core.models import AuditEvent
+from aduan.notifications.models import OutboxMessage
 
 from .conftest import World
 
@@ -154,6 +157,30 @@ def check_complaint(complaint: Complaint) -> None:
     if complaint.merged_into_id is not None:
         assert status == Status.ARCHIVED and complaint.archive_reason == "duplicate"
     assert complaint.rating is None or 1 <= complaint.rating <= 5
+    if status in OPEN_STATUSES:
+        assert active_clocks.filter(state=Clock.State.RUNNING).exists(), (
+            "an open complaint with no deadline"
+        )
+
+
+@contextmanager
+def refused_cleanly() -> Iterator[None]:
+    """A refused action (domain error) must leave no trace: no audit event, no outbox row, no
+    change to any complaint."""
+    before = (
+        AuditEvent.objects.count(),
+        OutboxMessage.objects.count(),
+        list(Complaint.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+    )
+    try:
+        yield
+    except DomainError:
+        after = (
+            AuditEvent.objects.count(),
+            OutboxMessage.objects.count(),
+            list(Complaint.objects.order_by("pk").values_list("pk", "status", "updated_at")),
+        )
+        assert after == before
 
 
 @pytest.mark.django_db
@@ -206,7 +233,7 @@ def test_random_lifecycles_stay_valid(world: World) -> None:
         ) -> None:
             complaint.refresh_from_db()
             actor = NATURAL_ACTOR[action] if actor == "natural" else actor
-            with suppress(DomainError):  # refusals are expected; the invariants judge the rest
+            with refused_cleanly():  # refusals are expected; the invariants judge the rest
                 _act(
                     world,
                     action,
@@ -232,12 +259,12 @@ def test_random_lifecycles_stay_valid(world: World) -> None:
                 action = choices[pick % len(choices)]
                 actor = world.users[NATURAL_ACTOR[action]]
                 lead = world.public_works if pick % 3 else getattr(world, agency)
-                with suppress(DomainError):
+                with refused_cleanly():
                     _act(world, action, complaint, actor, lead, "Sudah ditangani.", 1 + pick % 5)
 
         @rule(duplicate=complaints, into=complaints)
         def merge(self, duplicate: Complaint, into: Complaint) -> None:
-            with suppress(DomainError):
+            with refused_cleanly():
                 services.complaint_merge(actor=world.coordinator, duplicate=duplicate, into=into)
 
         @rule(days=st.integers(1, 12))

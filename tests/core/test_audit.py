@@ -234,3 +234,18 @@ def _forged_hash(event: AuditEvent, **changes: Any) -> str:
     }
     fields.update(changes)
     return _event_hash(**fields)
+
+
+@pytest.mark.django_db
+def test_missing_head_is_reported_and_not_silently_recreated() -> None:
+    from aduan.core.apps import ensure_audit_chain_head
+
+    with transaction.atomic():
+        audit_log(actor=None, action="test.one", target=AuditChainHead.objects.get(pk=1))
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditchainhead")
+    ensure_audit_chain_head()
+    assert not AuditChainHead.objects.exists()
+    checked, problem = audit_verify()
+    assert checked == 1
+    assert problem is not None and "head is missing" in problem.reason

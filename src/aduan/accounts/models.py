@@ -19,6 +19,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("System administrator")
 
 
+# Roles held in one agency (and its sub-units); the others act for the whole instansi.
+AGENCY_ROLES = (Role.OPERATOR, Role.LIAISON, Role.INSPECTORATE)
+
+
 class User(AbstractUser):
     """A person who signs in: a reporter with an account, or staff (through memberships)."""
 
@@ -65,7 +69,19 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "agency"], name="membership_unique_role"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=AGENCY_ROLES, agency__isnull=False)
+                    | (~models.Q(role__in=AGENCY_ROLES) & models.Q(agency__isnull=True))
+                ),
+                name="membership_agency_matches_role",
+                violation_error_message=_(
+                    "Operators, liaison officers and the Inspectorate need an agency; "
+                    "coordinators, leadership, monitors and administrators act for the whole "
+                    "instansi and have none."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ Only ``aduan.complaints.services`` writes these rows (see STYLE.md "one place pe
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +61,18 @@ class ArchiveReason(models.TextChoices):
     OUT_OF_SCOPE = "out_of_scope", _("Outside the scope of public services")
     ABUSIVE = "abusive", _("Abusive or spam")
     OTHER = "other", _("Other")
+
+
+class ComplaintQuerySet(models.QuerySet["Complaint"]):
+    """Carries the viewer of a redacting queryset (see ``selectors``) through clones."""
+
+    identity_viewer: Any
+
+    def _clone(self) -> ComplaintQuerySet:
+        clone: ComplaintQuerySet = super()._clone()  # type: ignore[misc]
+        if hasattr(self, "identity_viewer"):
+            clone.identity_viewer = self.identity_viewer
+        return clone
 
 
 class Complaint(models.Model):
@@ -155,6 +169,10 @@ class Complaint(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
 
+    objects = ComplaintQuerySet.as_manager()
+    # Set on instances whose identity fields a selector blanked (they refuse to be saved).
+    identity_redacted = False
+
     class Meta:
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
@@ -173,6 +191,11 @@ class Complaint(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_id
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.identity_redacted:
+            raise RuntimeError("a complaint with a redacted identity cannot be saved")
+        super().save(*args, **kwargs)
 
     @property
     def is_public(self) -> bool:
@@ -433,6 +456,9 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     is_internal = models.BooleanField(_("internal"), default=False)
+    from_reporter = models.BooleanField(_("from the reporter"), default=False)
+    # Staff only: a reporter's upload is marked ``from_reporter`` and names no account, so the
+    # file list cannot reveal who reported.
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),

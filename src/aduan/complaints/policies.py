@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import Role
-from aduan.complaints.models import Complaint, Dispatch
+from aduan.complaints.models import PUBLIC_STATUSES, Complaint, Dispatch
 from aduan.core.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -144,7 +144,8 @@ def visible_to(user: Any) -> QuerySet[Complaint]:
     if getattr(user, "is_authenticated", False):
         condition |= Q(reporter=user)
     if roles.has(Role.MONITOR):
-        condition |= Q(is_confidential=False)
+        # Samples for evaluation: what the public may see, minus misconduct reports.
+        condition |= Q(status__in=PUBLIC_STATUSES, is_confidential=False, is_supervisory=False)
     if Role.INSPECTORATE in roles.instansi_wide:
         condition |= Q(is_supervisory=True)
     elif Role.INSPECTORATE in roles.agency_paths:
@@ -209,10 +210,16 @@ def active_dispatches_for(
 
 def can_see_identity(user: Any, complaint: Complaint) -> bool:
     """Whether the reporter's identity may be shown to ``user`` without an audited reveal."""
+    return identity_visible(user, complaint, visible=can_see(user, complaint))
+
+
+def identity_visible(user: Any, complaint: Complaint, *, visible: bool) -> bool:
+    """:func:`can_see_identity` when the caller already knows whether ``user`` may see the
+    complaint (e.g. it came from ``visible_to(user)``)."""
     if is_reporter(user, complaint):
         return True
     roles = staff_roles(user)
-    if not roles.is_staff or not can_see(user, complaint):
+    if not roles.is_staff or not visible:
         return False
     if complaint.is_confidential:
         return False

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 
 from aduan.complaints import policies
 from aduan.complaints.models import PUBLIC_STATUSES, Clock, Complaint
@@ -41,9 +43,39 @@ REPORTER_LABEL = "reporter"
 REPORTER_DATA_KEYS = frozenset({"reason", "target", "into", "duplicate", "lead_agency", "score"})
 
 
+class _IdentityRedactingIterable(ModelIterable):
+    """Blanks the reporter's identity on every complaint the viewer may not see it on."""
+
+    def __iter__(self) -> Iterator[Complaint]:
+        viewer = getattr(self.queryset, "identity_viewer", None)
+        for complaint in super().__iter__():
+            if not policies.identity_visible(viewer, complaint, visible=True):
+                redact_identity(complaint)
+            yield complaint
+
+
+def redact_identity(complaint: Complaint) -> Complaint:
+    """Blank the identity fields in memory; the instance then refuses to be saved."""
+    complaint.reporter_name = complaint.reporter_phone = complaint.reporter_email = ""
+    complaint.reporter_id = None
+    if Complaint.reporter.is_cached(complaint):
+        Complaint.reporter.field.delete_cached_value(complaint)
+    complaint.identity_redacted = True
+    return complaint
+
+
+def _redacted_for(queryset: QuerySet[Complaint], viewer: Any) -> QuerySet[Complaint]:
+    queryset = queryset.all()
+    queryset.identity_viewer = viewer  # type: ignore[attr-defined]
+    queryset._iterable_class = _IdentityRedactingIterable
+    return queryset
+
+
 def complaint_list(user: Any) -> QuerySet[Complaint]:
-    """Complaints ``user`` may see, with what lists show."""
-    return policies.visible_to(user).select_related("category", "lead_agency", "region")
+    """Complaints ``user`` may see, with what lists show. The reporter's identity is blanked on
+    those where ``user`` may not see it (use ``reporter_identity`` / the reveal service)."""
+    queryset = policies.visible_to(user).select_related("category", "lead_agency", "region")
+    return _redacted_for(queryset, user)
 
 
 def complaint_get(user: Any, tracking_id: str) -> Complaint:
@@ -64,8 +96,9 @@ def complaint_for_guest(tracking_id: str, secret: str) -> tuple[Complaint, polic
 
 
 def public_complaints() -> QuerySet[Complaint]:
-    """What the public may see: verified, non-confidential complaints (never personal data)."""
-    return Complaint.objects.filter(status__in=PUBLIC_STATUSES, is_confidential=False)
+    """What the public may see: verified, non-confidential complaints, without identities."""
+    queryset = Complaint.objects.filter(status__in=PUBLIC_STATUSES, is_confidential=False)
+    return _redacted_for(queryset, None)
 
 
 def reporter_identity(viewer: Any, complaint: Complaint) -> Identity | None:

@@ -8,6 +8,7 @@ transaction, so a refused or failed call leaves nothing behind.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
@@ -93,6 +94,19 @@ def normalize_tracking_id(text: str) -> str:
 
 def _new_guest_secret() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(GUEST_SECRET_LENGTH))
+
+
+def _derived_guest_secret(stored_key: str) -> str:
+    """A guest secret that a retried submission can be given again without storing it."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"aduan.guest-secret:{stored_key}".encode(), hashlib.sha256
+    ).digest()
+    number = int.from_bytes(digest, "big")
+    symbols = []
+    for _index in range(GUEST_SECRET_LENGTH):
+        number, digit = divmod(number, len(TRACKING_ALPHABET))
+        symbols.append(TRACKING_ALPHABET[digit])
+    return "".join(symbols)
 
 
 def _lock(complaint: Complaint) -> Complaint:
@@ -281,6 +295,7 @@ def _store_uploads(
     stored: list[Attachment],
 ) -> list[Attachment]:
     """Save checked uploads, appending to ``stored`` (from :func:`_remove_files_on_error`)."""
+    from_reporter = policies.is_reporter(user, complaint)
     for item in uploads:
         attachment = Attachment(
             complaint=complaint,
@@ -290,7 +305,8 @@ def _store_uploads(
             size=item.size,
             sha256=item.sha256,
             is_internal=internal,
-            uploaded_by=policies.user_or_none(user),
+            from_reporter=from_reporter,
+            uploaded_by=None if from_reporter else policies.user_or_none(user),
             created_at=clock.now(),
         )
         attachment.file.save(item.name, item.upload, save=False)
@@ -377,15 +393,9 @@ def complaint_submit(
 ) -> SubmitResult:
     """Receive a complaint from any channel. A signed-in ``actor`` is the reporter; otherwise the
     reporter is a guest who gets a secret. A retried call with the same ``idempotency_key`` on the
-    same channel returns the first complaint and creates nothing."""
+    same channel from the same reporter (account, or guest contact) returns the first complaint
+    (and, for a guest, the same secret) and creates nothing."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    if idempotency_key:
-        existing = Complaint.objects.filter(
-            channel=channel, idempotency_key=idempotency_key
-        ).first()
-        if existing is not None:
-            return SubmitResult(existing, None, False)
-
     title = _require_text(title, field_label=_("Title"), max_length=MAX_TITLE)
     description = _require_text(
         description,
@@ -428,7 +438,24 @@ def complaint_submit(
         reporter_phone = reporter_phone or normalize_phone(user.phone)
     checked = [_check_upload(upload) for upload in attachments]
 
-    secret = None if user is not None else _new_guest_secret()
+    stored_key = ""
+    if idempotency_key:
+        # Bound to whoever sends it, so another caller's key can neither fetch nor block theirs.
+        owner = (
+            f"user:{user.pk}"
+            if user is not None
+            else f"guest:{reporter_phone}|{reporter_email.lower()}"
+        )
+        stored_key = hashlib.sha256(f"{owner}\n{idempotency_key}".encode()).hexdigest()
+        replay = _replay(channel, stored_key, user)
+        if replay is not None:
+            return replay
+    if user is not None:
+        secret = None
+    elif stored_key:
+        secret = _derived_guest_secret(stored_key)  # the same secret again on a replay
+    else:
+        secret = _new_guest_secret()
     for _attempt in range(20):
         tracking_id = new_tracking_id()
         try:
@@ -438,7 +465,7 @@ def complaint_submit(
                     guest_secret_hash=policies.guest_secret_hash(tracking_id, secret)
                     if secret
                     else "",
-                    idempotency_key=idempotency_key or "",
+                    idempotency_key=stored_key,
                     kind=kind,
                     title=title,
                     description=description,
@@ -483,16 +510,22 @@ def complaint_submit(
                 )
             return SubmitResult(complaint, secret, True)
         except IntegrityError:
-            if idempotency_key:
-                existing = Complaint.objects.filter(
-                    channel=channel, idempotency_key=idempotency_key
-                ).first()
-                if existing is not None:
-                    return SubmitResult(existing, None, False)
+            if stored_key:
+                replay = _replay(channel, stored_key, user)
+                if replay is not None:
+                    return replay
             if Complaint.objects.filter(tracking_id=tracking_id).exists():
                 continue  # a tracking ID collision: draw again
             raise
     raise RuntimeError("could not draw a free tracking ID")
+
+
+def _replay(channel: str, stored_key: str, user: Any) -> SubmitResult | None:
+    existing = Complaint.objects.filter(channel=channel, idempotency_key=stored_key).first()
+    if existing is None:
+        return None
+    secret = None if user is not None else _derived_guest_secret(stored_key)
+    return SubmitResult(existing, secret, False)
 
 
 # --- coordinator actions -------------------------------------------------------------------
@@ -530,22 +563,14 @@ def complaint_dispatch(
             raise InvalidInput(_("This category is no longer in use."))
         complaint.category = category
         fields.append("category")
-    for name, value in (
-        ("is_anonymous", is_anonymous),
-        ("is_confidential", is_confidential),
-        ("is_supervisory", is_supervisory),
-    ):
-        if value is not None and value != getattr(complaint, name):
-            setattr(complaint, name, value)
-            fields.append(name)
+    fields += _raise_flags(
+        complaint,
+        is_anonymous=is_anonymous,
+        is_confidential=is_confidential,
+        is_supervisory=is_supervisory,
+    )
     if complaint.is_supervisory and lead_agency.kind != Agency.Kind.INSPECTORATE:
         raise InvalidInput(_("Reports about misconduct of officials go to the Inspectorate only."))
-    if (
-        complaint.is_supervisory
-        and not staff_roles(actor).has(Role.INSPECTORATE)
-        and not staff_roles(actor).has(Role.COORDINATOR)
-    ):
-        raise PermissionDenied(_("You are not allowed to do this on this complaint."))
     now = clock.now()
     if complaint.verified_at is None:
         complaint.verified_at = now
@@ -707,23 +732,37 @@ def complaint_set_privacy(
     is_confidential: bool | None = None,
     is_supervisory: bool | None = None,
 ) -> Complaint:
-    """Set the anonymous / confidential / supervisory flags while the report is being verified."""
+    """Add the anonymous / confidential / supervisory flags while the report is being verified."""
     complaint = _lock(complaint)
     policies.ensure(policies.acts_as_coordinator(actor, complaint))
     _require_state(complaint, [Status.SUBMITTED, Status.ON_HOLD])
-    changed: dict[str, bool] = {}
-    for name, value in (
-        ("is_anonymous", is_anonymous),
-        ("is_confidential", is_confidential),
-        ("is_supervisory", is_supervisory),
-    ):
-        if value is not None and value != getattr(complaint, name):
-            setattr(complaint, name, value)
-            changed[name] = value
+    changed = _raise_flags(
+        complaint,
+        is_anonymous=is_anonymous,
+        is_confidential=is_confidential,
+        is_supervisory=is_supervisory,
+    )
     if changed:
         _save(complaint, *changed)
-        _audit(actor, "complaint.privacy_changed", complaint, **changed)
+        _audit(actor, "complaint.privacy_changed", complaint, **dict.fromkeys(changed, True))
     return complaint
+
+
+def _raise_flags(complaint: Complaint, **flags: bool | None) -> list[str]:
+    """Set protection flags. They can only be raised: clearing "anonymous" or "confidential"
+    would show the reporter to every agency without a reveal, and clearing "supervisory" would
+    take a misconduct report away from the Inspectorate."""
+    changed = []
+    for name, value in flags.items():
+        if value is None or value == getattr(complaint, name):
+            continue
+        if not value:
+            raise InvalidInput(
+                _("A protection chosen for this report cannot be removed; only added.")
+            )
+        setattr(complaint, name, True)
+        changed.append(name)
+    return changed
 
 
 @dataclass(frozen=True)
@@ -848,6 +887,8 @@ def dispatch_decline(*, actor: Any, dispatch: Dispatch, reason: str) -> Complain
     the complaint back to the coordinator with a fresh verification clock."""
     complaint, dispatch = _lock_dispatch(dispatch)
     policies.ensure(policies.acts_for_dispatch(actor, dispatch, approve=True))
+    if dispatch.state != Dispatch.State.PENDING:
+        raise TransitionNotAllowed(_("This dispatch has already been answered."))
     reason = _require_text(reason, field_label=_("Reason"))
     now = clock.now()
     if dispatch.role == Dispatch.Role.LEAD:
@@ -995,6 +1036,7 @@ def followup_approve(*, actor: Any, followup: FollowUp) -> FollowUp:
         ).exists()
     ):
         # An answer to a reporter's reply restarts the reporter's response window.
+        _stop_clocks(complaint, Clock.Kind.FOLLOWUP)
         auto_close = _start_clock(
             complaint,
             Clock.Kind.AUTO_CLOSE,
@@ -1102,6 +1144,24 @@ def complaint_resolve(*, actor: Any, complaint: Complaint, note: str = "") -> Co
     return complaint
 
 
+def _owe_followup(complaint: Complaint) -> None:
+    """The lead agency owes the reporter a (new) follow-up within the follow-up deadline."""
+    lead = complaint.dispatches.filter(
+        role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES
+    ).first()
+    if complaint.clocks.filter(
+        kind=Clock.Kind.FOLLOWUP, dispatch=lead, state=Clock.State.RUNNING
+    ).exists():
+        return
+    _start_clock(
+        complaint,
+        Clock.Kind.FOLLOWUP,
+        Clock.Unit.WORKING_DAYS,
+        _deadline("first_followup_working_days", complaint.category),
+        dispatch=lead,
+    )
+
+
 # --- reporter actions ----------------------------------------------------------------------
 
 
@@ -1120,7 +1180,9 @@ def complaint_reply(
     with _remove_files_on_error() as stored:
         _store_uploads(complaint, checked, user=actor, stored=stored)
         if complaint.status == Status.RESOLVED:
+            # The complaint stays open: the lead agency owes an answer instead.
             _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
+            _owe_followup(complaint)
         event = _audit(
             actor, "complaint.replied", complaint, reply=reply.pk, attachments=len(checked)
         )
@@ -1146,16 +1208,13 @@ def complaint_reopen(*, actor: Any, complaint: Complaint, reason: str) -> Compla
     complaint.reopen_until = None
     _save(complaint, "status", "resolved_at", "reopen_until")
     _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
-    lead = complaint.dispatches.filter(
-        role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES
-    ).first()
-    _start_clock(
-        complaint,
-        Clock.Kind.FOLLOWUP,
-        Clock.Unit.WORKING_DAYS,
-        _deadline("first_followup_working_days", complaint.category),
-        dispatch=lead,
-    )
+    _owe_followup(complaint)
+    # Not resolved after all: the resolution deadline (from verification) runs again, unchanged.
+    resolution = complaint.clocks.filter(kind=Clock.Kind.RESOLUTION).order_by("-id").first()
+    if resolution is not None:
+        resolution.state = Clock.State.RUNNING
+        resolution.stopped_at = None
+        resolution.save(update_fields=["state", "stopped_at"])
     event = _audit(actor, "complaint.reopened", complaint, reason=reason)
     outbox_enqueue(
         event=event,
@@ -1182,7 +1241,7 @@ def complaint_rate(*, actor: Any, complaint: Complaint, score: int, comment: str
         complaint.status = Status.CLOSED
         complaint.closed_at = clock.now()
         fields += ["status", "closed_at"]
-        _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
+        _stop_clocks(complaint)  # closed: nothing is owed any more
     _save(complaint, *fields)
     event = _audit(actor, "complaint.rated", complaint, score=score)
     outbox_enqueue(event=event, complaint=complaint, audiences=[_lead_or_coordinators(complaint)])
@@ -1254,7 +1313,7 @@ def complaint_auto_close(*, complaint: Complaint) -> bool:
     complaint.status = Status.CLOSED
     complaint.closed_at = now
     _save(complaint, "status", "closed_at")
-    _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
+    _stop_clocks(complaint)
     event = _audit(None, "complaint.auto_closed", complaint)
     outbox_enqueue(
         event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]

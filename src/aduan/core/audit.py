@@ -138,6 +138,8 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
         checked += 1
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is None:
+        if checked:
+            return checked, ChainProblem(checked, "the chain head is missing (row removed)")
         return checked, None
     if head.seq > checked:
         return checked, ChainProblem(
