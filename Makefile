@@ -25,6 +25,7 @@ help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Aduan needs Python >= 3.11; $(PYTHON) is $$($(PYTHON) -V 2>&1). Use: make PYTHON=python3.11 ..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 # The stamp is newer than the lock and pyproject.toml once both are installed, so a repeated
