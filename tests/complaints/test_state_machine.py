@@ -52,7 +52,6 @@ ACTIVE_CLOCK_STATES = [Clock.State.RUNNING, Clock.State.PAUSED]
 def _act(
     world: World, action: str, complaint: Complaint, actor: Any, agency: Any, text: str, score: int
 ) -> None:
-    lead = complaint.dispatches.filter(role=Dispatch.Role.LEAD).order_by("-id").first()
     any_hop = complaint.dispatches.order_by("?").first()
     followup = complaint.followups.order_by("?").first()
     if action == "dispatch":
@@ -100,7 +99,6 @@ def _act(
         services.complaint_set_privacy(
             actor=actor, complaint=complaint, is_confidential=bool(score % 2)
         )
-    del lead
 
 
 # Who would normally do each action; the machine mostly asks them, sometimes anyone else.

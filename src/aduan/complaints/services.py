@@ -50,7 +50,7 @@ from aduan.complaints.models import (
 from aduan.complaints.policies import GuestPass, staff_roles
 from aduan.core import clock
 from aduan.core.audit import audit_log
-from aduan.core.calendar import add_working_days, working_days_between
+from aduan.core.calendar import add_working_days, end_of_day, local_date, working_days_between
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
 from aduan.notifications.models import Audience
@@ -178,13 +178,11 @@ def _lead_or_coordinators(complaint: Complaint) -> Audience | tuple[Audience, Ag
 def _due(start: datetime, unit: str, length: int) -> datetime:
     if unit == Clock.Unit.WORKING_DAYS:
         return add_working_days(start, length)
-    return add_working_days_free(start, length)
+    return _add_calendar_days(start, length)
 
 
-def add_working_days_free(start: datetime, days: int) -> datetime:
+def _add_calendar_days(start: datetime, days: int) -> datetime:
     """``days`` calendar days after ``start``, at the end of that day (Asia/Jakarta)."""
-    from aduan.core.calendar import end_of_day, local_date
-
     return end_of_day(local_date(start) + timedelta(days=days))
 
 
@@ -216,8 +214,6 @@ def _stop_clocks(complaint: Complaint, *kinds: str, dispatch: Dispatch | None = 
 
 
 def _pause_clocks(complaint: Complaint, *kinds: str) -> None:
-    from aduan.core.calendar import local_date
-
     now = clock.now()
     for item in Clock.objects.filter(
         complaint=complaint, state=Clock.State.RUNNING, kind__in=kinds
@@ -410,8 +406,6 @@ def complaint_submit(
     if category is not None and not category.is_active:
         raise InvalidInput(_("This category is no longer in use."))
     now = clock.now()
-    from aduan.core.calendar import local_date
-
     if event_date is not None and event_date > local_date(now):
         raise InvalidInput(_("The date of the event cannot be in the future."))
     lat, lon = _check_coordinates(latitude, longitude)
