@@ -367,11 +367,14 @@ class FollowUp(models.Model):
         return f"{self.complaint} follow-up #{self.pk}"
 
 
-class Note(models.Model):
-    """An internal note between staff. Never shown to the reporter or the public."""
+class _StaffText(models.Model):
+    """A text an officer writes on a complaint (shared shape of notes and instructions)."""
 
     complaint = models.ForeignKey(
-        Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="notes"
+        Complaint,
+        verbose_name=_("complaint"),
+        on_delete=models.CASCADE,
+        related_name="%(class)ss",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -383,12 +386,27 @@ class Note(models.Model):
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:
-        verbose_name = _("internal note")
-        verbose_name_plural = _("internal notes")
+        abstract = True
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.complaint} note #{self.pk}"
+        return f"{self.complaint} {self._meta.model_name} #{self.pk}"
+
+
+class Note(_StaffText):
+    """An internal note between staff. Never shown to the reporter or the public."""
+
+    class Meta(_StaffText.Meta):
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+
+class Instruction(_StaffText):
+    """A leader's instruction (arahan) on a complaint."""
+
+    class Meta(_StaffText.Meta):
+        verbose_name = _("instruction")
+        verbose_name_plural = _("instructions")
 
 
 class ReporterReply(models.Model):
@@ -407,33 +425,6 @@ class ReporterReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint} reply #{self.pk}"
-
-
-class Instruction(models.Model):
-    """A leader's instruction (arahan) on a complaint."""
-
-    complaint = models.ForeignKey(
-        Complaint,
-        verbose_name=_("complaint"),
-        on_delete=models.CASCADE,
-        related_name="instructions",
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    body = models.TextField(_("text"))
-    created_at = models.DateTimeField(_("created at"))
-
-    class Meta:
-        verbose_name = _("instruction")
-        verbose_name_plural = _("instructions")
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.complaint} instruction #{self.pk}"
 
 
 class Attachment(models.Model):
