@@ -9,12 +9,15 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
+from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints import policies
 from aduan.complaints.models import PUBLIC_STATUSES, Clock, Complaint
 from aduan.complaints.services import Identity, identity_of, normalize_tracking_id
 from aduan.core.errors import PermissionDenied
 from aduan.core.models import AuditEvent
+
+NOT_FOUND = _("No complaint with this tracking ID, or you may not see it.")
 
 # What the reporter and the public see of the history; notes, drafts, reveals and reviews stay
 # internal.
@@ -83,7 +86,7 @@ def complaint_get(user: Any, tracking_id: str) -> Complaint:
     outsider cannot tell "exists" from "not yours")."""
     complaint = complaint_list(user).filter(tracking_id=normalize_tracking_id(tracking_id)).first()
     if complaint is None:
-        raise PermissionDenied(_not_found())
+        raise PermissionDenied(NOT_FOUND)
     return complaint
 
 
@@ -91,7 +94,7 @@ def complaint_for_guest(tracking_id: str, secret: str) -> tuple[Complaint, polic
     """A guest reporter's complaint and their pass, given the tracking ID and secret."""
     complaint = Complaint.objects.filter(tracking_id=normalize_tracking_id(tracking_id)).first()
     if complaint is None:
-        raise PermissionDenied(_not_found())
+        raise PermissionDenied(NOT_FOUND)
     return complaint, policies.guest_pass(complaint, secret)
 
 
@@ -132,7 +135,7 @@ def complaint_timeline(viewer: Any, complaint: Complaint) -> list[TimelineEntry]
     visible = roles.is_staff and policies.can_see(viewer, complaint)
     staff = visible and not roles.reads_aggregates_only
     if not visible and not policies.is_reporter(viewer, complaint):
-        raise PermissionDenied(_not_found())
+        raise PermissionDenied(NOT_FOUND)
     events = AuditEvent.objects.filter(
         target_type="complaints.complaint", target_id=str(complaint.pk)
     )
@@ -154,9 +157,3 @@ def complaint_timeline(viewer: Any, complaint: Complaint) -> list[TimelineEntry]
             data = {k: v for k, v in event.data.items() if k in REPORTER_DATA_KEYS}
             entries.append(TimelineEntry(event.created_at, event.action, "", data))
     return entries
-
-
-def _not_found() -> Any:
-    from django.utils.translation import gettext_lazy as _
-
-    return _("No complaint with this tracking ID, or you may not see it.")

@@ -1088,11 +1088,7 @@ def attachment_add(
         policies.active_dispatches_for(actor, complaint)
     )
     policies.ensure(reporter or staff)
-    if complaint.status in (Status.ARCHIVED, Status.TRANSFERRED, Status.CLOSED):
-        raise TransitionNotAllowed(
-            _("This cannot be done while the complaint is “%(status)s”."),
-            status=complaint.get_status_display(),
-        )
+    _require_state(complaint, OPEN_STATUSES)
     checked = _check_upload(upload)
     with _remove_files_on_error() as stored:
         (attachment,) = _store_uploads(
@@ -1113,10 +1109,8 @@ def complaint_resolve(*, actor: Any, complaint: Complaint, note: str = "") -> Co
     """The lead agency's liaison officer marks the complaint resolved; the reporter has 10 working
     days to respond before it closes by itself."""
     complaint = _lock(complaint)
-    lead = complaint.dispatches.filter(
-        role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES
-    ).select_related("agency")
-    policies.ensure(any(policies.acts_for_dispatch(actor, hop, approve=True) for hop in lead))
+    lead = _lead_hop(complaint)
+    policies.ensure(lead is not None and policies.acts_for_dispatch(actor, lead, approve=True))
     _require_state(complaint, [Status.IN_PROGRESS])
     now = clock.now()
     complaint.status = Status.RESOLVED
@@ -1128,8 +1122,9 @@ def complaint_resolve(*, actor: Any, complaint: Complaint, note: str = "") -> Co
         Clock.Unit.WORKING_DAYS,
         _deadline("auto_close_working_days"),
     )
-    complaint.reopen_until = add_working_days(now, _deadline("reopen_working_days"))
-    complaint.reopen_until = max(complaint.reopen_until, auto_close.due_at)
+    complaint.reopen_until = max(
+        add_working_days(now, _deadline("reopen_working_days")), auto_close.due_at
+    )
     _save(complaint, "status", "resolved_at", "reopen_until")
     event = _audit(actor, "complaint.resolved", complaint, note=note.strip())
     outbox_enqueue(
@@ -1138,11 +1133,18 @@ def complaint_resolve(*, actor: Any, complaint: Complaint, note: str = "") -> Co
     return complaint
 
 
+def _lead_hop(complaint: Complaint) -> Dispatch | None:
+    """The active lead dispatch, if the complaint is with an agency."""
+    return (
+        complaint.dispatches.filter(role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES)
+        .select_related("agency")
+        .first()
+    )
+
+
 def _owe_followup(complaint: Complaint) -> None:
     """The lead agency owes the reporter a (new) follow-up within the follow-up deadline."""
-    lead = complaint.dispatches.filter(
-        role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES
-    ).first()
+    lead = _lead_hop(complaint)
     if complaint.clocks.filter(
         kind=Clock.Kind.FOLLOWUP, dispatch=lead, state=Clock.State.RUNNING
     ).exists():
@@ -1299,10 +1301,9 @@ def complaint_auto_close(*, complaint: Complaint) -> bool:
     now = clock.now()
     if complaint.status != Status.RESOLVED:
         return False
-    due = complaint.clocks.filter(
+    if not complaint.clocks.filter(
         kind=Clock.Kind.AUTO_CLOSE, state=Clock.State.RUNNING, due_at__lt=now
-    ).first()
-    if due is None:
+    ).exists():
         return False
     complaint.status = Status.CLOSED
     complaint.closed_at = now
