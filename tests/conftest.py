@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from pytest_django import Settings
 
+from aduan.complaints.models import Complaint
 from aduan.core.calendar import invalidate_overrides
+from tests.world import World, build_world, make
 
 
 @pytest.fixture(autouse=True)
@@ -22,3 +25,14 @@ def _fresh_calendar_overrides() -> Iterator[None]:
 def _fast_password_hasher(settings: Settings) -> None:
     """PBKDF2 at production strength costs ~0.3 s per user; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db: Any, settings: Any, tmp_path: Any) -> World:
+    """A small instansi with one user per role (see tests/world.py)."""
+    return build_world(settings, tmp_path)
+
+
+@pytest.fixture
+def make_complaint(world: World) -> Callable[..., Complaint]:
+    return lambda state="submitted", **kw: make(world, state, **kw)

@@ -10,12 +10,13 @@ from django.urls import reverse
 
 from aduan.accounts.models import User
 from aduan.agencies.models import Agency
+from tests.world import staff_login
 
 
 @pytest.mark.django_db
 def test_every_admin_page_opens_for_the_administrator(client: Any) -> None:
     root = User.objects.create_superuser("root", "root@example.org", "rahasia-sekali")
-    client.force_login(root)
+    staff_login(client, root)
     Agency.objects.create(code="DPU", name="Dinas Pekerjaan Umum")
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)

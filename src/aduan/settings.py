@@ -6,7 +6,9 @@ must be given and ``DEBUG`` is off whatever ``DEBUG`` says.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,24 +52,49 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "aduan.core",
     "aduan.agencies",
     "aduan.accounts",
     "aduan.complaints",
     "aduan.notifications",
+    "aduan.portal",
+    "aduan.backoffice",
 ]
 
 MIDDLEWARE = [
     "aduan.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Bahasa Indonesia unless the person chose otherwise (cookie, then their account).
+    "aduan.core.middleware.LanguageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Staff: two-factor sign-in and idle timeout for the back office and the admin.
+    "aduan.accounts.middleware.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files straight from the app server (development's runserver serves its own).
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "aduan.accounts.backends.UsernameEmailOrPhoneBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:my_complaints"
+LOGOUT_REDIRECT_URL = "portal:home"
 
 ROOT_URLCONF = "aduan.urls"
 WSGI_APPLICATION = "aduan.wsgi.application"
@@ -83,6 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "aduan.core.context_processors.site",
             ],
         },
     },
@@ -115,6 +143,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "id"
+LANGUAGE_COOKIE_NAME = "aduan_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
@@ -123,6 +153,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", WORK_DIR / "var" / "static"))
+# Leaflet's files come from the django-leaflet package; it is not an installed app because its
+# admin widgets need GDAL, which the embedded set-up does not have.
+_leaflet = importlib.util.find_spec("leaflet")
+STATICFILES_DIRS = (
+    [Path(_leaflet.submodule_search_locations[0]) / "static"]
+    if _leaflet and _leaflet.submodule_search_locations
+    else []
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed files served by WhiteNoise in production (after collectstatic).
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", WORK_DIR / "var" / "media"))
 
@@ -167,3 +214,35 @@ ADUAN_DEADLINES = {
     "reopen_working_days": 10,
     "hold_working_days": 10,
 }
+
+# --- Sign-in security -----------------------------------------------------------------------
+# django-axes: after ADUAN_LOGIN_FAILURE_LIMIT failures for one account from one address, that
+# pair is locked for ADUAN_LOGIN_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = int(os.environ.get("ADUAN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADUAN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Staff sessions end after this many idle minutes; staff must sign in with a TOTP code.
+ADUAN_STAFF_IDLE_MINUTES = int(os.environ.get("ADUAN_STAFF_IDLE_MINUTES", "30"))
+ADUAN_STAFF_REQUIRE_2FA = os.environ.get("ADUAN_STAFF_REQUIRE_2FA", "1") == "1"
+OTP_TOTP_ISSUER = os.environ.get("ADUAN_TOTP_ISSUER", "Aduan Sumbar")
+# Citizens' sessions last two weeks; staff sessions are shortened by the idle timeout.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "aduan@localhost")
+
+# Map tiles for the optional pin on the submit page (empty: no tiles, the pin still works).
+ADUAN_MAP_TILES = os.environ.get(
+    "ADUAN_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+ADUAN_MAP_CENTER = (-0.95, 100.35)  # West Sumatra

@@ -1,9 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from aduan.core.views import healthz
+from aduan.core.views import healthz, set_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("bahasa/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("akun/", include("aduan.accounts.urls")),
+    path("staf/", include("aduan.backoffice.urls")),
+    path("", include("aduan.portal.urls")),
 ]

@@ -8,8 +8,9 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from pytest_django import Settings
 
 from aduan.accounts.demo import create_demo_users
@@ -26,6 +27,11 @@ EXPECTED_MEMBERSHIPS = {
     "pemantau": (Role.MONITOR, None),
     "admin": (Role.ADMIN, None),
 }
+
+
+def authenticate(**credentials: str) -> object:
+    """Sign-in as the login page does it (django-axes needs the request)."""
+    return django_authenticate(RequestFactory().post("/akun/masuk/"), **credentials)
 
 
 def _memberships() -> dict[str, tuple[str, str | None]]:

@@ -30,8 +30,7 @@ from aduan.core.audit import audit_verify
 from aduan.core.errors import DomainError, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditChainHead, AuditEvent
 from aduan.notifications.models import OutboxMessage
-
-from .conftest import World, build_world, make, submit
+from tests.world import World, build_world, make, submit
 
 pytestmark = [
     pytest.mark.postgres,

@@ -19,8 +19,8 @@ from aduan.core.audit import audit_verify
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
 from aduan.notifications.models import Audience, OutboxMessage
+from tests.world import World, frozen_at, lead_dispatch, make, publish_followup, submit
 
-from .conftest import World, frozen_at, lead_dispatch, make, publish_followup, submit
 from .test_permission_matrix import PNG
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

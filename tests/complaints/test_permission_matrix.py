@@ -15,8 +15,7 @@ from aduan.core import clock
 from aduan.core.errors import PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
 from aduan.notifications.models import OutboxMessage
-
-from .conftest import STATES, World, make, submit
+from tests.world import STATES, World, make, submit
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"

@@ -23,8 +23,7 @@ from aduan.complaints.models import Complaint, Dispatch, Status
 from aduan.core.errors import InvalidInput, PermissionDenied
 from aduan.core.models import AuditEvent
 from aduan.notifications.models import OutboxMessage
-
-from .conftest import World, lead_dispatch, publish_followup, submit
+from tests.world import World, lead_dispatch, publish_followup, submit
 
 # A signed-in reporter and a guest, with names, numbers and addresses that appear nowhere else.
 ACCOUNT = {

@@ -32,8 +32,7 @@ from aduan.core.audit import audit_verify
 from aduan.core.errors import DomainError
 from aduan.core.models import AuditEvent
 from aduan.notifications.models import OutboxMessage
-
-from .conftest import World
+from tests.world import World
 
 ACTORS = [
     "reporter",

@@ -1,16 +1,19 @@
-"""A small instansi to run the lifecycle in: agencies, a category, one user per role, and helpers
+"""A small instansi to run the lifecycle in (fixtures ``world`` and ``make_complaint`` are
+registered in tests/conftest.py): agencies, a category, one user per role, and helpers
 that drive a complaint into any state through the services (never by setting ``status``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 
-import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aduan.accounts.models import Membership, Role, User
 from aduan.agencies.models import Agency, Category
@@ -55,11 +58,6 @@ def _user(username: str, *memberships: tuple[str, Agency | None]) -> User:
     for role, agency in memberships:
         Membership.objects.create(user=user, role=role, agency=agency)
     return user
-
-
-@pytest.fixture
-def world(db: Any, settings: Any, tmp_path: Any) -> World:
-    return build_world(settings, tmp_path)
 
 
 def build_world(settings: Any, tmp_path: Any) -> World:
@@ -185,6 +183,13 @@ def make(world: World, state: str, **overrides: Any) -> Complaint:
     raise ValueError(state)
 
 
-@pytest.fixture
-def make_complaint(world: World) -> Callable[..., Complaint]:
-    return lambda state="submitted", **kw: make(world, state, **kw)
+def staff_login(client: Client, user: User) -> TOTPDevice:
+    """Sign ``user`` in as if they had passed the TOTP step (staff pages require it)."""
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

