@@ -4,6 +4,8 @@
 #   make run      set up, migrate, load demo data and serve on $(HOST):$(PORT)
 #   make test     run the test suite (SQLite unless DATABASE_URL is set)
 #   make lint     ruff check, ruff format --check, mypy
+#   make bench-load  fill $(BENCH_DATABASE_URL) with $(BENCH_COMPLAINTS) generated complaints
+#   make bench    server time of the list pages on that database (docs/benchmarks.md)
 #   make lock     regenerate requirements.lock from pyproject.toml (installs uv into .venv)
 #   make messages update and compile the Indonesian translations (needs GNU gettext)
 #   make clean    remove .venv, caches and build output (keeps the database and var/)
@@ -11,6 +13,8 @@
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 8000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aduan_bench
+BENCH_COMPLAINTS ?= 1000000
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,7 +23,7 @@ ADUAN := $(CURDIR)/$(BIN)/aduan
 
 .DEFAULT_GOAL := help
 
-.PHONY: help install run test lint lock messages clean
+.PHONY: help install run test lint lock messages clean bench bench-load
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -45,6 +49,16 @@ run: $(STAMP)
 # pyproject's addopts already has -q; a second -q would hide the closing "N passed" line.
 test: $(STAMP)
 	$(BIN)/pytest
+
+# The benchmark database is separate from the development one; it is created if missing.
+bench-load: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.prepare
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/aduan migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/aduan load_demo --no-complaints
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/aduan loadgen --complaints $(BENCH_COMPLAINTS)
+
+bench: $(STAMP)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_lists
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -93,6 +93,11 @@ def _after(ordering: Sequence[str], values: list[Any], *, reverse: bool) -> Q:
     return condition
 
 
+def cursor_after(obj: Any, ordering: Sequence[str]) -> str:
+    """The cursor of the page that starts right after ``obj`` (for links to a given row)."""
+    return _encode([_field_value(obj, term.lstrip("-")) for term in ordering], "next")
+
+
 def keyset_page(
     queryset: QuerySet[T], *, ordering: Sequence[str], cursor: str | None = None, size: int = 20
 ) -> KeysetPage[T]:
