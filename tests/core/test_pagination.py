@@ -61,6 +61,22 @@ def test_ascending_ordering(rows: list[Any]) -> None:
     assert page.items + again.items == list(queryset.order_by("kind", "id"))[:8]
 
 
+@pytest.mark.parametrize("ordering", [("-kind", "-id"), ("kind", "-id"), ("-kind", "id")])
+def test_every_row_once_whether_directions_agree_or_not(
+    rows: list[Any], ordering: tuple[str, str]
+) -> None:
+    # Same directions use one row-value comparison, mixed ones the OR form; both walk alike.
+    queryset = Agency.objects.all()
+    seen, cursor = [], None
+    while True:
+        page = keyset_page(queryset, ordering=ordering, cursor=cursor, size=5)
+        seen.extend(page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert seen == list(queryset.order_by(*ordering))
+
+
 @pytest.mark.parametrize("cursor", ["garbage", "eyJkIjoibmV4dCJ9", "eyJkIjoieCIsInYiOlsxLDJdfQ"])
 def test_forged_cursor_is_a_user_error(db: Any, cursor: str) -> None:
     with pytest.raises(InvalidInput):

@@ -40,6 +40,8 @@ OPEN_STATUSES = (
     Status.RESOLVED,
 )
 PUBLIC_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
+# What the public list shows; the partial indexes below serve exactly this filter.
+PUBLIC_LIST = models.Q(status__in=PUBLIC_STATUSES, is_confidential=False)
 
 
 class Channel(models.TextChoices):
@@ -188,6 +190,39 @@ class Complaint(models.Model):
                 name="complaint_rating_1_to_5",
             ),
         ]
+        # Partial indexes for keyset-paged lists at any depth (migration 0005 explains each).
+        indexes = [
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=PUBLIC_LIST,
+                name="complaint_public_recent_idx",
+            ),
+            models.Index(
+                fields=["support_count", "id"],
+                condition=PUBLIC_LIST,
+                name="complaint_public_support_idx",
+            ),
+            models.Index(
+                fields=["lead_agency", "submitted_at", "id"],
+                condition=PUBLIC_LIST,
+                name="complaint_public_agency_idx",
+            ),
+            models.Index(
+                fields=["category", "submitted_at", "id"],
+                condition=PUBLIC_LIST,
+                name="complaint_public_category_idx",
+            ),
+            models.Index(
+                fields=["region", "submitted_at", "id"],
+                condition=PUBLIC_LIST,
+                name="complaint_public_region_idx",
+            ),
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(status__in=(Status.SUBMITTED, Status.ON_HOLD)),
+                name="complaint_unverified_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.tracking_id
@@ -247,7 +282,19 @@ class Dispatch(models.Model):
         verbose_name = _("dispatch")
         verbose_name_plural = _("dispatches")
         ordering = ["dispatched_at", "id"]
-        indexes = [models.Index(fields=["agency", "state"], name="dispatch_agency_state_idx")]
+        indexes = [
+            models.Index(fields=["agency", "state"], name="dispatch_agency_state_idx"),
+            models.Index(
+                fields=["agency", "dispatched_at", "id"],
+                condition=models.Q(state__in=("pending", "accepted")),
+                name="dispatch_inbox_idx",
+            ),
+            models.Index(
+                fields=["dispatched_at", "id"],
+                condition=models.Q(state__in=("pending", "accepted")),
+                name="dispatch_inbox_time_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint} → {self.agency} ({self.role})"

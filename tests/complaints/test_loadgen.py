@@ -1,0 +1,316 @@
+"""``aduan loadgen``: generated complaints are as consistent as ones made through the services."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+
+from aduan.agencies.models import Agency, Category
+from aduan.complaints.loadgen import AUDIT_ACTION, rank_agencies
+from aduan.complaints.models import (
+    OPEN_STATUSES,
+    Clock,
+    Complaint,
+    Dispatch,
+    FollowUp,
+    Status,
+    Support,
+)
+from aduan.core import clock
+from aduan.core.audit import audit_verify
+from aduan.core.models import AuditEvent
+from tests.world import World
+
+TRACKING_ID = re.compile(r"^SB-[3479ACDEFGHJKMNPQRTUVWXY]{4}-[3479ACDEFGHJKMNPQRTUVWXY]{4}$")
+DISPATCHED_OR_LATER = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
+FINISHED = (Status.CLOSED, Status.ARCHIVED, Status.TRANSFERRED)
+LIVE = (Clock.State.RUNNING, Clock.State.PAUSED)
+
+
+def loadgen(*args: str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("loadgen", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def generated(world: World) -> World:
+    loadgen("--complaints", "300", "--seed", "7", "--batch", "120")
+    return world
+
+
+def test_creates_the_complaints_in_every_state(generated: World) -> None:
+    assert Complaint.objects.count() == 300
+    statuses = Counter(Complaint.objects.values_list("status", flat=True))
+    assert set(statuses) == set(Status.values)
+    # Realistic proportions: most are closed.
+    assert statuses[Status.CLOSED] > 150
+    assert statuses[Status.CLOSED] == max(statuses.values())
+
+
+def test_tracking_ids_are_unique_and_well_formed(generated: World) -> None:
+    ids = list(Complaint.objects.values_list("tracking_id", flat=True))
+    assert len(set(ids)) == len(ids) == 300
+    assert all(TRACKING_ID.match(tracking_id) for tracking_id in ids)
+
+
+def test_timings_are_in_order_and_not_in_the_future(generated: World) -> None:
+    now = clock.now()
+    for complaint in Complaint.objects.all():
+        steps = [
+            complaint.submitted_at,
+            complaint.verified_at,
+            complaint.first_followup_at,
+            complaint.resolved_at,
+            complaint.closed_at,
+        ]
+        present = [moment for moment in steps if moment is not None]
+        assert present == sorted(present), complaint.status
+        assert max(present) <= complaint.updated_at <= now
+        assert (complaint.closed_at is not None) == (complaint.status in FINISHED)
+        assert (complaint.verified_at is not None) == (complaint.status in DISPATCHED_OR_LATER)
+        assert (complaint.first_followup_at is not None) == (
+            complaint.status in (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
+        )
+        assert (complaint.resolved_at is not None) == (
+            complaint.status in (Status.RESOLVED, Status.CLOSED)
+        )
+
+
+def test_dispatches_match_the_status(generated: World) -> None:
+    for complaint in Complaint.objects.prefetch_related("dispatches__agency"):
+        hops = list(complaint.dispatches.all())
+        if complaint.status not in DISPATCHED_OR_LATER:
+            assert hops == []
+            assert complaint.lead_agency_id is None
+            continue
+        leads = [hop for hop in hops if hop.role == Dispatch.Role.LEAD]
+        assert len(leads) == 1
+        (lead,) = leads
+        assert lead.state in Dispatch.ACTIVE_STATES
+        assert lead.agency_id == complaint.lead_agency_id
+        assert lead.dispatched_at == complaint.verified_at
+        if lead.state == Dispatch.State.ACCEPTED:
+            assert lead.dispatched_at <= lead.responded_at
+        if complaint.is_supervisory:
+            assert lead.agency.kind == Agency.Kind.INSPECTORATE
+            assert len(hops) == 1
+        for hop in hops:
+            if hop.state == Dispatch.State.DECLINED:
+                assert hop.role == Dispatch.Role.SUPPORT and hop.decline_reason
+    states = Counter(Dispatch.objects.values_list("state", flat=True))
+    assert states[Dispatch.State.ACCEPTED] > states[Dispatch.State.PENDING] > 0
+
+
+def test_clocks_match_the_status(generated: World) -> None:
+    clocks: dict[int, list[Clock]] = defaultdict(list)
+    for item in Clock.objects.all():
+        clocks[item.complaint_id].append(item)
+    for complaint in Complaint.objects.all():
+        mine = clocks[complaint.pk]
+        live = {(c.kind, c.state) for c in mine if c.state in LIVE}
+        kinds = Counter(c.kind for c in mine)
+        assert kinds[Clock.Kind.VERIFY] == 1
+        if complaint.status in FINISHED:
+            assert live == set(), complaint.status
+        else:
+            # An open complaint always has a running clock (architecture.md, "Deadlines").
+            assert any(state == Clock.State.RUNNING for _kind, state in live), complaint.status
+        expected_live = {
+            Status.SUBMITTED: {(Clock.Kind.VERIFY, Clock.State.RUNNING)},
+            Status.ON_HOLD: {
+                (Clock.Kind.VERIFY, Clock.State.PAUSED),
+                (Clock.Kind.HOLD, Clock.State.RUNNING),
+            },
+            Status.RESOLVED: {(Clock.Kind.AUTO_CLOSE, Clock.State.RUNNING)},
+        }.get(complaint.status)
+        if expected_live is not None:
+            assert live == expected_live, complaint.status
+        if complaint.status in (Status.DISPATCHED, Status.IN_PROGRESS):
+            assert (Clock.Kind.RESOLUTION, Clock.State.RUNNING) in live
+        if complaint.status == Status.DISPATCHED:
+            assert (Clock.Kind.FIRST_FOLLOWUP, Clock.State.RUNNING) in live
+        if complaint.status in DISPATCHED_OR_LATER:
+            # One first-follow-up clock per hop, one resolution clock.
+            assert kinds[Clock.Kind.FIRST_FOLLOWUP] == complaint.dispatches.count()
+            assert kinds[Clock.Kind.RESOLUTION] == 1
+        for item in mine:
+            assert item.started_at <= item.due_at
+            assert (item.state == Clock.State.STOPPED) == (item.stopped_at is not None)
+            if item.state == Clock.State.PAUSED:
+                assert item.remaining is not None and item.paused_at is not None
+            # _stop_clocks keeps what a paused clock remembered (e.g. an expired hold).
+            assert (item.remaining is None) == (item.paused_at is None)
+            assert (item.kind == Clock.Kind.FIRST_FOLLOWUP) == (item.dispatch_id is not None)
+            if item.breached_at is not None:
+                assert item.kind in Clock.STAFF_KINDS
+                assert item.due_at < item.breached_at <= (item.stopped_at or clock.now())
+    breached = Clock.objects.filter(breached_at__isnull=False)
+    assert breached.filter(state=Clock.State.STOPPED).exists()  # late, but done
+    assert breached.filter(state=Clock.State.RUNNING).exists()  # overdue now
+
+
+def test_followups_are_published_by_the_lead_first(generated: World) -> None:
+    answered = (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
+    for complaint in Complaint.objects.prefetch_related("followups__dispatch"):
+        followups = sorted(complaint.followups.all(), key=lambda f: f.published_at)
+        if complaint.status not in answered:
+            assert followups == []
+            continue
+        assert followups, complaint.status
+        first = followups[0]
+        assert first.dispatch.role == Dispatch.Role.LEAD
+        assert first.published_at == complaint.first_followup_at
+        for followup in followups:
+            assert followup.state == FollowUp.State.PUBLISHED
+            assert followup.created_at <= followup.submitted_at <= followup.published_at
+            assert followup.dispatch.complaint_id == complaint.pk
+            assert followup.body
+    # The operator of the agency writes its follow-ups when it has one.
+    assert FollowUp.objects.filter(author=generated.operator).exists() or not (
+        Dispatch.objects.filter(agency=generated.public_works, followups__isnull=False).exists()
+    )
+
+
+def test_reporters_ratings_and_support(generated: World) -> None:
+    complaints = Complaint.objects.all()
+    assert all(c.reporter_name for c in complaints)
+    assert all(c.reporter_phone or c.reporter_email for c in complaints)
+    guests = complaints.filter(reporter__isnull=True)
+    assert guests.count() > complaints.filter(reporter__isnull=False).count() > 0
+    assert all(len(c.guest_secret_hash) == 64 for c in guests)
+    assert all(
+        e.endswith(".invalid") for e in complaints.values_list("reporter_email", flat=True) if e
+    )
+    rated = complaints.filter(rating__isnull=False)
+    assert rated.exists()
+    assert set(rated.values_list("status", flat=True)) == {Status.CLOSED}
+    assert complaints.filter(is_anonymous=True).exists()
+    counted = dict(
+        Support.objects.values("complaint").annotate(n=Count("id")).values_list("complaint", "n")
+    )
+    for complaint in complaints:
+        assert complaint.support_count == counted.get(complaint.pk, 0)
+        if complaint.support_count:
+            assert complaint.is_public
+    assert max(counted.values()) > 1
+
+
+def test_one_audit_event_per_run_and_the_chain_holds(generated: World) -> None:
+    events = AuditEvent.objects.filter(action=AUDIT_ACTION)
+    assert events.count() == 1
+    assert events.get().data["complaints"] == 300
+    # No history per generated complaint.
+    assert not AuditEvent.objects.filter(target_type="complaints.complaint").exists()
+    assert audit_verify()[1] is None
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "1" in out.getvalue()
+
+
+def test_running_twice_adds_more_without_collisions(generated: World) -> None:
+    first_titles = list(Complaint.objects.order_by("id").values_list("title", flat=True))
+    loadgen("--complaints", "300", "--seed", "7", "--batch", "120")
+    assert Complaint.objects.count() == 600
+    assert Complaint.objects.values("tracking_id").distinct().count() == 600
+    # The same seed gives the same complaints (but new tracking IDs).
+    second_titles = list(Complaint.objects.order_by("id").values_list("title", flat=True))[300:]
+    assert second_titles == first_titles
+    assert AuditEvent.objects.filter(action=AUDIT_ACTION).count() == 2
+    assert audit_verify()[1] is None
+
+
+def test_reports_progress_on_stderr_and_a_summary(world: World) -> None:
+    out, err = loadgen("--complaints", "50", "--seed", "1", "--batch", "20")
+    assert err.count("loadgen:") == 3  # batches of 20, 20 and 10
+    assert "50/50" in err
+    assert "complaints" in out and "rows/s" in out
+
+
+def test_refuses_in_production(world: World, settings: Any) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        loadgen("--complaints", "5")
+    assert not Complaint.objects.exists()
+
+
+def test_needs_the_configuration(db: Any) -> None:
+    with pytest.raises(CommandError, match="load_demo"):
+        loadgen("--complaints", "5")
+
+
+@pytest.mark.parametrize("years", ["2030", "2026-2021", "abc"])
+def test_rejects_bad_years(world: World, years: str) -> None:
+    with pytest.raises(CommandError):
+        loadgen("--complaints", "5", "--years", years)
+
+
+def test_years_bound_the_submission_dates(world: World) -> None:
+    year = clock.now().year - 2
+    loadgen("--complaints", "40", "--seed", "3", "--years", str(year))
+    years = {c.submitted_at.year for c in Complaint.objects.all()[8:]}  # after the first eight
+    assert years <= {year, year + 1}  # a late-December evening in Jakarta is still UTC that year
+
+
+SOURCE_ROWS = [
+    # (text, agency, district) - "Dinas A" is the most frequent agency, then B, then C.
+    ("Lampu jalan di gang kami padam sudah seminggu.", "Dinas A", "Tegalsari"),
+    ("Saluran air depan rumah tersumbat sampah.", "Dinas A", "Tegalsari"),
+    ("Pohon tumbang menutup jalan kampung kami.", "Dinas A", "Gubeng"),
+    ("Mohon pengangkutan sampah hasil kerja bakti.", "Dinas A", "Gubeng"),
+    ("Bantuan sosial untuk lansia belum diterima.", "Dinas B", "Tegalsari"),
+    ("Pendaftaran sekolah online gagal terus.", "Dinas B", "Rungkut"),
+    ("ok", "Dinas C", "Rungkut"),  # too short: skipped
+    ("Pelayanan KTP di kelurahan lambat sekali.", "Dinas C", "Rungkut"),
+]
+
+
+def test_source_csv_supplies_texts_agencies_and_places(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "complaints.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["id", "text", "submitted_at", "responded_at", "topic", "agency", "district",
+             "subdistrict"]
+        )  # fmt: skip
+        for number, (text, agency, district) in enumerate(SOURCE_ROWS):
+            writer.writerow(
+                [number, text, "2022-01-01T08:00:00", "", "Topik", agency, district, "Kel"]
+            )
+    loadgen("--complaints", "80", "--seed", "4", "--source-csv", str(path))
+    texts = {text: agency for text, agency, _district in SOURCE_ROWS if len(text) >= 10}
+    ordinary = Complaint.objects.filter(is_supervisory=False)
+    assert {c.description for c in ordinary} <= set(texts)
+    assert len({c.description for c in ordinary}) == len(texts)
+    ranked = rank_agencies(
+        [a for a in Agency.objects.all() if a.kind != Agency.Kind.INSPECTORATE],
+        list(Category.objects.all()),
+    )
+    expected = {"Dinas A": ranked[0], "Dinas B": ranked[1], "Dinas C": ranked[2]}
+    dispatched = ordinary.filter(status__in=DISPATCHED_OR_LATER)
+    assert dispatched.exists()
+    for complaint in dispatched:
+        assert complaint.lead_agency == expected[texts[complaint.description]]
+    assert all("Kecamatan" in c.address_text for c in ordinary)
+    assert audit_verify()[1] is None
+
+
+def test_source_csv_without_the_columns_is_refused(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("id,body\n1,Jalan rusak parah sekali\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="text"):
+        loadgen("--complaints", "5", "--source-csv", str(path))
+    assert not Complaint.objects.exists()
+
+
+def test_open_statuses_are_covered(generated: World) -> None:
+    assert set(OPEN_STATUSES) <= set(Complaint.objects.values_list("status", flat=True))
