@@ -1,0 +1,49 @@
+"""Human labels for what the audit log records (dotted action names are never shown)."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS: dict[str, Promise] = {
+    "complaint.submitted": _("Submitted"),
+    "complaint.dispatched": _("Verified and dispatched"),
+    "complaint.held": _("Put on hold: the reporter was asked to complete the report"),
+    "complaint.completed": _("Completed by the reporter"),
+    "complaint.archived": _("Archived"),
+    "complaint.transferred": _("Transferred to another instansi"),
+    "complaint.merged": _("Merged into another complaint"),
+    "complaint.merged_in": _("A duplicate was merged into this complaint"),
+    "complaint.privacy_changed": _("Protection changed"),
+    "complaint.identity_revealed": _("Reporter's identity revealed"),
+    "dispatch.accepted": _("Dispatch accepted"),
+    "dispatch.declined": _("Dispatch declined"),
+    "followup.drafted": _("Follow-up drafted"),
+    "followup.submitted": _("Follow-up submitted for approval"),
+    "followup.returned": _("Follow-up returned for revision"),
+    "followup.published": _("Follow-up approved and published"),
+    "complaint.noted": _("Internal note added"),
+    "attachment.added": _("Attachment added"),
+    "complaint.resolved": _("Marked resolved"),
+    "complaint.replied": _("The reporter replied"),
+    "complaint.reopened": _("Reopened by the reporter"),
+    "complaint.rated": _("Rated by the reporter"),
+    "complaint.instructed": _("Instruction from leadership"),
+    "complaint.auto_closed": _("Closed automatically (no response from the reporter)"),
+    "clock.breached": _("Deadline passed"),
+}
+
+# Audit data worth showing next to a step, with its label.
+DATA_LABELS: dict[str, Promise] = {
+    "lead_agency": _("Lead agency"),
+    "supporting_agencies": _("Supporting agencies"),
+    "agency": _("Agency"),
+    "role": _("Role"),
+    "reason": _("Reason"),
+    "note": _("Note"),
+    "target": _("Transferred to"),
+    "into": _("Merged into"),
+    "duplicate": _("Duplicate"),
+    "score": _("Rating"),
+    "clock": _("Deadline"),
+}

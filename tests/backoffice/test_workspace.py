@@ -1,0 +1,583 @@
+"""The complaint workspace: what it shows to whom, which actions it offers per role and state,
+and that each action form drives its service (PRG on success, the form error otherwise)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from aduan.complaints import selectors, services
+from aduan.complaints.models import (
+    Attachment,
+    CannedResponse,
+    Complaint,
+    Dispatch,
+    FollowUp,
+    Instruction,
+    Note,
+    Status,
+)
+from aduan.core.models import AuditEvent
+from tests.backoffice.helpers import (
+    PNG,
+    action_url,
+    kinds,
+    messages_of,
+    panels,
+    text,
+    workspace_url,
+)
+from tests.world import World, lead_dispatch, make, publish_followup, submit
+
+IDENTITY = ("Siti", "Rahmawati", "warga@example.org", "81234567890")
+
+
+def refreshed(complaint: Complaint) -> Complaint:
+    return Complaint.objects.get(pk=complaint.pk)
+
+
+# --- which actions are offered ---------------------------------------------------------------
+
+# (state, role) → the actions offered; written out by hand from the issue and DESIGN §4.
+OFFERED: dict[tuple[str, str], set[str]] = {
+    ("submitted", "coordinator"): {
+        "dispatch",
+        "hold",
+        "archive",
+        "transfer",
+        "merge",
+        "privacy",
+        "note",
+        "attach",
+    },
+    ("submitted", "leadership"): {"note", "instruct"},
+    ("on_hold", "coordinator"): {"archive", "transfer", "merge", "privacy", "note", "attach"},
+    ("dispatched", "coordinator"): {"note", "attach"},
+    ("dispatched", "leadership"): {"note", "instruct"},
+    ("dispatched", "operator"): {"draft", "note", "attach"},
+    ("dispatched", "liaison"): {"accept", "decline", "draft", "note", "attach"},
+    ("dispatched", "health_liaison"): {"accept", "decline", "draft", "note", "attach"},
+    ("dispatched", "health_operator"): {"draft", "note", "attach"},
+    # Once answered, the lead can no longer decline (a supporting agency still could).
+    ("in_progress", "liaison"): {"accept", "draft", "resolve", "note", "attach"},
+    ("in_progress", "health_liaison"): {"accept", "decline", "draft", "note", "attach"},
+    ("in_progress", "operator"): {"draft", "note", "attach"},
+    ("resolved", "liaison"): {"draft", "note", "attach"},
+    ("closed", "liaison"): {"note"},
+    ("closed", "coordinator"): {"note"},
+    ("archived", "coordinator"): {"note"},
+}
+
+
+@pytest.mark.parametrize(("state", "role"), sorted(OFFERED))
+def test_actions_offered_per_role_and_state(
+    world: World, client_for: Callable[[str], Client], state: str, role: str
+) -> None:
+    complaint = make(world, state)
+    response = client_for(role).get(workspace_url(complaint))
+    assert response.status_code == 200
+    assert kinds(panels(response)) == OFFERED[(state, role)]
+
+
+def test_the_inspectorate_acts_as_coordinator_for_supervisory_reports(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = submit(world, is_supervisory=True)
+    response = client_for("inspectorate").get(workspace_url(complaint))
+    assert {"dispatch", "hold", "archive"} <= kinds(panels(response))
+    # ...and is offered its own agency as the lead.
+    assert f'<option value="{world.inspectorate_agency.pk}" selected>' in text(response)
+
+
+def test_reveal_is_offered_only_where_the_identity_is_hidden(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    confidential = submit(world, is_confidential=True)
+    ordinary = submit(world)
+    assert "reveal" in panels(client_for("coordinator").get(workspace_url(confidential)))
+    assert "reveal" not in panels(client_for("coordinator").get(workspace_url(ordinary)))
+    assert "reveal" not in panels(client_for("leadership").get(workspace_url(confidential)))
+
+
+# --- facts, identity, internal texts -----------------------------------------------------------
+
+
+def test_workspace_shows_the_facts_dispatches_deadlines_and_history(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched", address_text="Jl. Sudirman 1", is_anonymous=False)
+    page = text(client_for("liaison").get(workspace_url(complaint)))
+    assert complaint.title in page and "Jl. Sudirman 1" in page
+    assert str(world.public_works) in page and str(world.health) in page  # dispatches
+    assert str(Dispatch.State.PENDING.label) in page
+    assert "badge-ok" in page  # live deadlines with badges
+    assert 'class="timeline"' in page
+    for needle in IDENTITY:  # an ordinary report: the agency sees who reported
+        assert needle in page
+
+
+@pytest.mark.parametrize("role", ["operator", "liaison", "health_operator"])
+def test_identity_hidden_for_anonymous_reports_from_the_agencies(
+    world: World, client_for: Callable[[str], Client], role: str
+) -> None:
+    complaint = make(world, "dispatched", is_anonymous=True)
+    services.note_add(actor=world.operator, complaint=complaint, body="Cek lokasi besok.")
+    page = text(client_for(role).get(workspace_url(complaint)))
+    assert "data-identity-hidden" in page
+    for needle in IDENTITY:
+        assert needle not in page
+    # The coordinator does see it (the positive control of the search above).
+    coordinator_page = text(client_for("coordinator").get(workspace_url(complaint)))
+    assert "Rahmawati" in coordinator_page
+
+
+def test_notes_are_visibly_internal_and_never_shown_to_the_reporter(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    response = client_for("operator").post(
+        action_url(complaint, "catatan"), {"note-body": "Koordinasi dengan UPTD minggu depan."}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == workspace_url(complaint)
+    note = Note.objects.get(complaint=complaint)
+    assert note.author == world.operator
+    page = text(client_for("liaison").get(workspace_url(complaint)))
+    notes_section = page.split('id="notes"', 1)[1].split("</section>", 1)[0]
+    assert "Koordinasi dengan UPTD" in notes_section
+    assert 'class="card internal"' in page.split('id="notes"', 1)[0].rsplit("<section", 1)[1]
+    assert "internal-label" in notes_section
+    # The reporter's history carries neither the note nor the fact that it was written.
+    timeline = selectors.complaint_timeline(world.reporter, refreshed(complaint))
+    assert all(entry.action != "complaint.noted" for entry in timeline)
+    assert "Koordinasi" not in repr(timeline)
+    assert client_for("reporter").get(workspace_url(complaint)).status_code == 403
+
+
+def test_an_empty_note_is_refused_with_a_message(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    response = client_for("operator").post(action_url(complaint, "catatan"), {"note-body": ""})
+    assert response.status_code == 400
+    page = text(response)
+    assert 'id="error-summary"' in page and 'aria-invalid="true"' in page
+    assert 'id="panel-note" open' in page
+    assert not Note.objects.exists()
+
+
+# --- coordinator actions --------------------------------------------------------------------
+
+
+def test_dispatch(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = submit(world)
+    page = text(client_for("coordinator").get(workspace_url(complaint)))
+    # The category's default agency is suggested and pre-selected.
+    assert f'<option value="{world.public_works.pk}" selected>' in page
+    response = client_for("coordinator").post(
+        action_url(complaint, "disposisi"),
+        {
+            "dispatch-lead_agency": world.public_works.pk,
+            "dispatch-supporting_agencies": [world.health.pk],
+            "dispatch-is_confidential": "on",
+            "dispatch-note": "Mohon segera dicek.",
+        },
+    )
+    assert response.status_code == 302
+    assert messages_of(response)[0][0] == "success"
+    complaint = refreshed(complaint)
+    assert complaint.status == Status.DISPATCHED
+    assert complaint.lead_agency == world.public_works
+    assert complaint.is_confidential and not complaint.is_anonymous
+    assert set(complaint.dispatches.values_list("agency__code", "role")) == {
+        ("DPU", "lead"),
+        ("DINKES", "support"),
+    }
+
+
+def test_dispatch_errors_are_shown_on_the_form(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = submit(world)
+    client = client_for("coordinator")
+    missing = client.post(action_url(complaint, "disposisi"), {"dispatch-lead_agency": ""})
+    assert missing.status_code == 400
+    # The service's own rule: misconduct reports go to the Inspectorate only.
+    refused = client.post(
+        action_url(complaint, "disposisi"),
+        {"dispatch-lead_agency": world.public_works.pk, "dispatch-is_supervisory": "on"},
+    )
+    assert refused.status_code == 400
+    assert "Inspektorat" in text(refused) or "Inspectorate" in text(refused)
+    assert refreshed(complaint).status == Status.SUBMITTED
+
+
+def test_a_set_protection_cannot_be_cleared_from_the_form(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = submit(world, is_anonymous=True)
+    client = client_for("coordinator")
+    page = text(client.get(workspace_url(complaint)))
+    (anonymous,) = re.findall(r"<input[^>]*privacy-is_anonymous[^>]*>", page)
+    assert " disabled" in anonymous and " checked" in anonymous
+    (confidential,) = re.findall(r"<input[^>]*privacy-is_confidential[^>]*>", page)
+    assert " disabled" not in confidential and " checked" not in confidential
+    # Posting without the (disabled) box leaves it set, and raises another one.
+    response = client.post(action_url(complaint, "privasi"), {"privacy-is_confidential": "on"})
+    assert response.status_code == 302
+    complaint = refreshed(complaint)
+    assert complaint.is_anonymous and complaint.is_confidential
+
+
+def test_hold(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = submit(world)
+    client = client_for("coordinator")
+    assert client.post(action_url(complaint, "tunda"), {"hold-reason": " "}).status_code == 400
+    response = client.post(action_url(complaint, "tunda"), {"hold-reason": "Lokasi tepatnya?"})
+    assert response.status_code == 302
+    assert refreshed(complaint).status == Status.ON_HOLD
+
+
+def test_archive(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = submit(world)
+    client = client_for("coordinator")
+    # "Other" needs an explanation: the service says so, the form shows it.
+    refused = client.post(action_url(complaint, "arsipkan"), {"archive-reason": "other"})
+    assert refused.status_code == 400
+    assert refreshed(complaint).status == Status.SUBMITTED
+    response = client.post(
+        action_url(complaint, "arsipkan"),
+        {"archive-reason": "abusive", "archive-note": "Spam berulang."},
+    )
+    assert response.status_code == 302
+    complaint = refreshed(complaint)
+    assert complaint.status == Status.ARCHIVED and complaint.archive_reason == "abusive"
+
+
+def test_transfer(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = submit(world)
+    response = client_for("coordinator").post(
+        action_url(complaint, "alihkan"),
+        {"transfer-target": "Pemerintah Kota Padang", "transfer-note": "Jalan kota."},
+    )
+    assert response.status_code == 302
+    complaint = refreshed(complaint)
+    assert complaint.status == Status.TRANSFERRED
+    assert complaint.transfer_target == "Pemerintah Kota Padang"
+
+
+def test_merge(world: World, client_for: Callable[[str], Client]) -> None:
+    survivor = make(world, "dispatched")
+    duplicate = submit(world)
+    client = client_for("coordinator")
+    unknown = client.post(action_url(duplicate, "gabungkan"), {"merge-into": "SB-AAAA-AAAA"})
+    assert unknown.status_code == 400
+    response = client.post(
+        action_url(duplicate, "gabungkan"), {"merge-into": survivor.tracking_id.lower()}
+    )
+    assert response.status_code == 302
+    duplicate = refreshed(duplicate)
+    assert duplicate.status == Status.ARCHIVED and duplicate.merged_into == survivor
+
+
+def test_an_action_the_state_no_longer_allows_is_409(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    response = client_for("coordinator").post(
+        action_url(complaint, "tunda"), {"hold-reason": "Terlambat diklik."}
+    )
+    assert response.status_code == 409
+    assert 'id="error-summary"' in text(response)
+    assert refreshed(complaint).status == Status.DISPATCHED
+
+
+def test_an_action_the_role_may_not_take_is_404(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    response = client_for("operator").post(
+        action_url(complaint, "arahan"), {"instruct-body": "Saya bukan pimpinan."}
+    )
+    assert response.status_code == 404
+    assert not Instruction.objects.exists()
+
+
+# --- identity reveal ------------------------------------------------------------------------
+
+
+def test_reveal_identity_is_shown_once_and_audited(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = submit(world, is_confidential=True)
+    client = client_for("coordinator")
+    before = text(client.get(workspace_url(complaint)))
+    assert "data-identity-hidden" in before and "Rahmawati" not in before
+    too_short = client.post(action_url(complaint, "buka-identitas"), {"reveal-reason": "perlu"})
+    assert too_short.status_code == 400
+    assert not AuditEvent.objects.filter(action="complaint.identity_revealed").exists()
+    response = client.post(
+        action_url(complaint, "buka-identitas"),
+        {"reveal-reason": "Pelapor perlu dihubungi untuk klarifikasi lokasi."},
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert "Rahmawati" in text(response) and "warga@example.org" in text(response)
+    event = AuditEvent.objects.get(action="complaint.identity_revealed")
+    assert event.actor == world.coordinator
+    assert event.data["reason"].startswith("Pelapor perlu")
+    # Once: the next visit hides it again.
+    assert "Rahmawati" not in text(client.get(workspace_url(complaint)))
+
+
+def test_the_agency_cannot_reveal(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "dispatched", is_confidential=True)
+    response = client_for("liaison").post(
+        action_url(complaint, "buka-identitas"),
+        {"reveal-reason": "Ingin tahu siapa pelapornya saja."},
+    )
+    assert response.status_code == 404
+    assert "Rahmawati" not in text(response)
+    assert not AuditEvent.objects.filter(action="complaint.identity_revealed").exists()
+
+
+# --- agency actions -------------------------------------------------------------------------
+
+
+def test_accept_dispatch(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "dispatched")
+    hop = lead_dispatch(complaint)
+    assert client_for("operator").post(action_url(complaint, "terima", hop.pk)).status_code == 404
+    response = client_for("liaison").post(action_url(complaint, "terima", hop.pk))
+    assert response.status_code == 302
+    hop.refresh_from_db()
+    assert hop.state == Dispatch.State.ACCEPTED
+    # A dispatch of another complaint is not reachable through this one.
+    other = make(world, "dispatched")
+    stray = client_for("liaison").post(action_url(complaint, "terima", lead_dispatch(other).pk))
+    assert stray.status_code == 404
+
+
+def test_decline_and_redispatch(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "dispatched")
+    hop = lead_dispatch(complaint)
+    client = client_for("liaison")
+    empty = client.post(action_url(complaint, "tolak", hop.pk), {f"decline-{hop.pk}-reason": ""})
+    assert empty.status_code == 400
+    response = client.post(
+        action_url(complaint, "tolak", hop.pk),
+        {f"decline-{hop.pk}-reason": "Jalan provinsi, bukan kewenangan dinas kota."},
+    )
+    # The complaint went back to the coordinator: the liaison lands on the start page.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:home")
+    complaint = refreshed(complaint)
+    assert complaint.status == Status.SUBMITTED and complaint.lead_agency is None
+    # Back in the coordinator's verification queue, and dispatched again elsewhere.
+    queue = text(client_for("coordinator").get(reverse("backoffice:verification")))
+    assert complaint.tracking_id in queue
+    again = client_for("coordinator").post(
+        action_url(complaint, "disposisi"), {"dispatch-lead_agency": world.education.pk}
+    )
+    assert again.status_code == 302
+    complaint = refreshed(complaint)
+    assert complaint.status == Status.DISPATCHED and complaint.lead_agency == world.education
+    assert lead_dispatch(complaint).agency == world.education
+
+
+def test_draft_submit_approve_follow_up(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "dispatched")
+    operator, liaison = client_for("operator"), client_for("liaison")
+    response = operator.post(
+        action_url(complaint, "tindak-lanjut"), {"draft-body": "Perbaikan dijadwalkan Senin."}
+    )
+    assert response.status_code == 302
+    draft = FollowUp.objects.get(complaint=complaint)
+    assert draft.state == FollowUp.State.DRAFT
+    # The draft is internal: marked so on the page, and offered for submission.
+    page = text(operator.get(workspace_url(complaint)))
+    assert f"submit-{draft.pk}" in panels(operator.get(workspace_url(complaint)))
+    assert "Perbaikan dijadwalkan Senin." in page
+    response = operator.post(
+        action_url(complaint, "kirim", draft.pk),
+        {f"submit-{draft.pk}-body": "Perbaikan dijadwalkan Senin, 08.00."},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == FollowUp.State.PENDING and draft.body.endswith("08.00.")
+    # The operator cannot approve; the liaison officer is offered both review actions.
+    assert operator.post(action_url(complaint, "setujui", draft.pk)).status_code == 404
+    assert {f"approve-{draft.pk}", f"return-{draft.pk}"} <= panels(
+        liaison.get(workspace_url(complaint))
+    )
+    response = liaison.post(action_url(complaint, "setujui", draft.pk))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == FollowUp.State.PUBLISHED
+    assert refreshed(complaint).status == Status.IN_PROGRESS
+
+
+def test_return_follow_up(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "dispatched")
+    draft = services.followup_draft(actor=world.operator, complaint=complaint, body="Akan dicek.")
+    services.followup_submit(actor=world.operator, followup=draft)
+    liaison = client_for("liaison")
+    missing = liaison.post(action_url(complaint, "kembalikan", draft.pk), {})
+    assert missing.status_code == 400
+    response = liaison.post(
+        action_url(complaint, "kembalikan", draft.pk),
+        {f"return-{draft.pk}-note": "Sebutkan tanggal perbaikan."},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.state == FollowUp.State.RETURNED
+    assert draft.review_note == "Sebutkan tanggal perbaikan."
+    # Back with the operator, who can submit it again.
+    assert f"submit-{draft.pk}" in panels(client_for("operator").get(workspace_url(complaint)))
+
+
+def test_canned_responses_fill_the_draft_without_javascript(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    mine = CannedResponse.objects.create(
+        title="Jadwal perbaikan",
+        body="Terima kasih. Perbaikan dijadwalkan dalam dua minggu.",
+        category=world.category,
+        agency=world.public_works,
+    )
+    everyone = CannedResponse.objects.create(title="Umum", body="Terima kasih atas laporannya.")
+    CannedResponse.objects.create(title="Dinas lain", body="x", agency=world.education)
+    CannedResponse.objects.create(title="Tidak aktif", body="x", is_active=False)
+    client = client_for("operator")
+    page = text(client.get(workspace_url(complaint)))
+    assert "Jadwal perbaikan" in page and "Umum" in page
+    assert "Dinas lain" not in page and "Tidak aktif" not in page
+    assert 'id="canned-bodies"' in page and "dua minggu" in page  # for the script
+    response = client.post(
+        action_url(complaint, "tindak-lanjut"),
+        {"draft-canned": str(mine.pk), "draft-body": "", "use_canned": "1"},
+    )
+    assert response.status_code == 200
+    textarea = text(response).split('name="draft-body"', 1)[1].split("</textarea>", 1)[0]
+    assert "Perbaikan dijadwalkan dalam dua minggu." in textarea
+    assert not FollowUp.objects.exists()  # filling the form saves nothing
+    assert everyone.pk  # offered to every agency
+
+
+def test_resolve(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "in_progress")
+    assert client_for("operator").post(action_url(complaint, "selesaikan")).status_code == 404
+    response = client_for("liaison").post(
+        action_url(complaint, "selesaikan"), {"resolve-note": "Sudah diperbaiki."}
+    )
+    assert response.status_code == 302
+    assert refreshed(complaint).status == Status.RESOLVED
+
+
+# --- attachments ----------------------------------------------------------------------------
+
+
+def test_attachment_upload_and_download_permissions(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    upload = SimpleUploadedFile("denah.png", PNG, content_type="image/png")
+    response = client_for("operator").post(
+        action_url(complaint, "lampiran"), {"attach-file": upload, "attach-internal": "on"}
+    )
+    assert response.status_code == 302
+    item = Attachment.objects.get(complaint=complaint)
+    assert item.is_internal and item.uploaded_by == world.operator
+    page = text(client_for("liaison").get(workspace_url(complaint)))
+    link = reverse("backoffice:attachment", args=[item.pk])
+    assert link in page
+    assert "badge-internal" in page.split(link, 1)[1].split("</li>", 1)[0]
+
+    allowed = client_for("coordinator").get(link)
+    assert allowed.status_code == 200
+    assert b"".join(allowed.streaming_content) == PNG
+    assert allowed["Content-Type"] == "image/png"
+    assert allowed["X-Content-Type-Options"] == "nosniff"
+    assert client_for("other_liaison").get(link).status_code == 404
+    assert client_for("unit_operator").get(link).status_code == 404
+    assert client_for("reporter").get(link).status_code == 403
+    assert client_for("monitor").get(link).status_code == 403
+    assert Client().get(link).status_code == 302
+    assert (
+        client_for("coordinator").get(reverse("backoffice:attachment", args=[999])).status_code
+        == 404
+    )
+
+
+def test_reporter_attachments_are_served_to_staff_without_naming_the_reporter(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched", is_anonymous=True)
+    services.complaint_reply(
+        actor=world.reporter,
+        complaint=complaint,
+        body="Foto tambahan.",
+        attachments=[SimpleUploadedFile("foto.png", PNG, content_type="image/png")],
+    )
+    item = Attachment.objects.get(complaint=complaint)
+    assert item.from_reporter and not item.is_internal
+    page = text(client_for("operator").get(workspace_url(complaint)))
+    assert reverse("backoffice:attachment", args=[item.pk]) in page
+    for needle in IDENTITY:
+        assert needle not in page
+    response = client_for("operator").get(reverse("backoffice:attachment", args=[item.pk]))
+    assert response.status_code == 200
+
+
+def test_a_wrong_file_type_is_refused(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "dispatched")
+    upload = SimpleUploadedFile("script.png", b"#!/bin/sh\necho hi\n", content_type="image/png")
+    response = client_for("operator").post(
+        action_url(complaint, "lampiran"), {"attach-file": upload}
+    )
+    assert response.status_code == 400
+    assert not Attachment.objects.exists()
+
+
+# --- leadership -----------------------------------------------------------------------------
+
+
+def test_instruct(world: World, client_for: Callable[[str], Client]) -> None:
+    complaint = make(world, "dispatched")
+    response = client_for("leadership").post(
+        action_url(complaint, "arahan"), {"instruct-body": "Tuntaskan minggu ini."}
+    )
+    assert response.status_code == 302
+    instruction = Instruction.objects.get(complaint=complaint)
+    assert instruction.author == world.leadership
+    # Shown, internal, to the agency holding the complaint, and listed for leadership.
+    page = text(client_for("liaison").get(workspace_url(complaint)))
+    assert "Tuntaskan minggu ini." in page
+    overview = text(client_for("leadership").get(reverse("backoffice:leadership")))
+    assert workspace_url(complaint) in overview
+
+
+def test_published_follow_ups_and_replies_show_in_the_workspace(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    publish_followup(world, complaint, "Sudah ditambal hari ini.")
+    services.complaint_reply(actor=world.reporter, complaint=complaint, body="Terima kasih!")
+    page = text(client_for("coordinator").get(workspace_url(complaint)))
+    assert "Sudah ditambal hari ini." in page
+    assert "Terima kasih!" in page
+
+
+def test_history_labels_steps_and_shows_only_readable_data() -> None:
+    from aduan.backoffice.templatetags.backoffice_tags import action_label, data_items
+
+    assert action_label("complaint.noted") != "complaint.noted"
+    assert data_items({"note": 12}) == []  # the note's id, not its text
+    assert [value for _label, value in data_items({"note": "Cek", "score": 4})] == ["Cek", "4"]
+    assert [value for _label, value in data_items({"supporting_agencies": ["A", "B"]})] == ["A, B"]
