@@ -6,9 +6,15 @@ from aduan.portal import views
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.placeholder, name="home"),
-    path("lapor/", views.placeholder, name="submit"),
-    path("lacak/", views.placeholder, name="track"),
-    path("laporan/", views.placeholder, name="public_list"),
-    path("laporan-saya/", views.placeholder, name="my_complaints"),
+    path("", views.home, name="home"),
+    path("lapor/", views.submit, name="submit"),
+    path("lapor/wilayah/", views.regions, name="regions"),
+    path("lapor/terkirim/", views.receipt, name="receipt"),
+    path("lapor/tanda-terima/", views.receipt_download, name="receipt_download"),
+    path("lacak/", views.track, name="track"),
+    path("lacak/<str:tracking_id>/", views.track_detail, name="track_detail"),
+    path("laporan/", views.public_list, name="public_list"),
+    path("laporan/<str:tracking_id>/", views.public_detail, name="public_detail"),
+    path("laporan/<str:tracking_id>/dukung/", views.support, name="support"),
+    path("laporan-saya/", views.my_complaints, name="my_complaints"),
 ]
