@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,10 +34,32 @@ class User(AbstractUser):
         default="id",
         choices=[("id", "Bahasa Indonesia"), ("en", "English")],
     )
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("phone verified at"), null=True, blank=True)
+    # When the last verification link was sent, so "send again" can be limited to once a minute.
+    email_verification_sent_at = models.DateTimeField(
+        _("verification e-mail sent at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One account per e-mail address (in any letter case) and per phone number, so
+            # signing in with either finds exactly one account. Empty means "none given".
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_unique_email_ci",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=~models.Q(phone=""),
+                name="user_unique_phone",
+                violation_error_message=_("An account with this phone number already exists."),
+            ),
+        ]
 
     def display_name(self) -> str:
         return self.get_full_name() or self.get_username()
@@ -86,3 +109,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.agency or '-'}"
+
+
+class PhoneVerification(models.Model):
+    """A six-digit code sent by SMS to prove a phone number belongs to the account.
+
+    Only a keyed hash of the code is stored. A code is good for ``CODE_VALID_MINUTES`` and
+    ``MAX_ATTEMPTS`` guesses; a new code replaces every earlier one.
+    """
+
+    CODE_VALID_MINUTES = 10
+    MAX_ATTEMPTS = 5
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="phone_verifications",
+    )
+    phone = models.CharField(_("phone"), max_length=20)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+        indexes = [models.Index(fields=["user", "-created_at"], name="phone_verif_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"
