@@ -135,7 +135,7 @@ def main() -> int:
         query = "&".join(q for q in (extra, f"cursor={cursor}" if cursor else "") if q)
         return reverse("portal:public_list") + (f"?{query}" if query else "")
 
-    agency_filter = f"agency={agency.pk}"
+    agency_filter = f"agency={agency.code}"
     cases.append(("public list", anonymous, lambda d: public_url(d)))
     cases.append(
         (

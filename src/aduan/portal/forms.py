@@ -18,6 +18,7 @@ from aduan.complaints.models import PUBLIC_STATUSES, Kind
 from aduan.complaints.services import MAX_DESCRIPTION, MAX_TEXT, MAX_TITLE, MIN_DESCRIPTION
 from aduan.core import clock
 from aduan.core.calendar import local_date
+from aduan.core.widgets import PlainSelect
 
 MAX_FILES = 10
 # Region levels (Kemendagri): 1 province, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan/nagari.
@@ -432,17 +433,19 @@ class PublicFilterForm(forms.Form):
         required=False,
         empty_label=_("All agencies"),
         to_field_name="code",
+        widget=PlainSelect,
     )
     category = forms.TypedChoiceField(
-        label=_("Category"), required=False, coerce=int, empty_value=None
+        label=_("Category"), required=False, coerce=int, empty_value=None, widget=PlainSelect
     )
     region = forms.ModelChoiceField(
         label=_("Regency or city"),
         queryset=Region.objects.none(),
         required=False,
         empty_label=_("Everywhere"),
+        widget=PlainSelect,
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=PlainSelect)
     date_from = forms.DateField(
         label=_("Sent from"),
         required=False,
@@ -456,6 +459,7 @@ class PublicFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=PlainSelect,
         choices=[
             ("newest", _("Newest first")),
             ("oldest", _("Oldest first")),
