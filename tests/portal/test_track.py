@@ -325,3 +325,37 @@ def test_the_reporter_page_shows_no_other_personal_data(
     assert complaint.title not in fresh.get(f"/lacak/{complaint.tracking_id}/").content.decode()
     assert GUEST_NAME not in fresh.get(f"/lacak/{other.tracking_id}/").content.decode()
     assert GUEST_EMAIL not in html
+
+
+def test_the_reporter_opens_their_own_files_but_not_internal_ones(
+    world: World, client: Client, guest_complaint: GuestMaker
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aduan.complaints import services
+    from tests.portal.conftest import png_bytes
+
+    photo = SimpleUploadedFile("jalan.png", png_bytes(), content_type="image/png")
+    complaint, secret = guest_complaint("dispatched", attachments=[photo])
+    internal = services.attachment_add(
+        actor=world.operator,
+        complaint=complaint,
+        upload=SimpleUploadedFile("memo.png", png_bytes(), content_type="image/png"),
+        internal=True,
+    )
+    own = complaint.attachments.get(from_reporter=True)
+    url = f"/lacak/{complaint.tracking_id}/lampiran/{own.pk}/"
+
+    assert client.get(url).status_code == 404  # no pass yet: nobody else may open it
+    open_with_secret(client, complaint, secret)
+    html = client.get(f"/lacak/{complaint.tracking_id}/").content.decode()
+    assert url in html and "jalan.png" in html
+    assert "memo.png" not in html
+
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == png_bytes()
+    assert response["Content-Type"] == "image/png"
+    assert "no-store" in response["Cache-Control"]
+    hidden = f"/lacak/{complaint.tracking_id}/lampiran/{internal.pk}/"
+    assert client.get(hidden).status_code == 404

@@ -25,10 +25,10 @@ from aduan.complaints.policies import staff_roles
 from aduan.core import clock
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.pagination import KeysetPage, keyset_page
+from aduan.core.web import private_file_response
 
 PAGE_SIZE = 20
 # Types a browser may show inline; anything else is downloaded.
-INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp"}
 
 
 def _page(request: HttpRequest, queryset: Any, ordering: tuple[str, ...]) -> KeysetPage[Any]:
@@ -346,17 +346,4 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404
     if not selectors.complaint_list(request.user).filter(pk=item.complaint_id).exists():
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=item.content_type,
-        as_attachment=item.content_type not in INLINE_TYPES,
-        filename=item.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(item)

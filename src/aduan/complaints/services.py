@@ -289,9 +289,15 @@ def _store_uploads(
     internal: bool = False,
     followup: FollowUp | None = None,
     stored: list[Attachment],
+    from_reporter: bool | None = None,
 ) -> list[Attachment]:
-    """Save checked uploads, appending to ``stored`` (from :func:`_remove_files_on_error`)."""
-    from_reporter = policies.is_reporter(user, complaint)
+    """Save checked uploads, appending to ``stored`` (from :func:`_remove_files_on_error`).
+
+    ``from_reporter`` defaults to whether ``user`` is the complaint's reporter; the files of a
+    submission are the reporter's whoever typed it in (a guest, or an officer at the counter).
+    """
+    if from_reporter is None:
+        from_reporter = policies.is_reporter(user, complaint)
     for item in uploads:
         attachment = Attachment(
             complaint=complaint,
@@ -481,7 +487,7 @@ def complaint_submit(
                     submitted_at=now,
                     updated_at=now,
                 )
-                _store_uploads(complaint, checked, user=user, stored=stored)
+                _store_uploads(complaint, checked, user=user, stored=stored, from_reporter=True)
                 _start_clock(
                     complaint,
                     Clock.Kind.VERIFY,

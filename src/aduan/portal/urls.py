@@ -13,6 +13,11 @@ urlpatterns = [
     path("lapor/tanda-terima/", views.receipt_download, name="receipt_download"),
     path("lacak/", views.track, name="track"),
     path("lacak/<str:tracking_id>/", views.track_detail, name="track_detail"),
+    path(
+        "lacak/<str:tracking_id>/lampiran/<int:pk>/",
+        views.track_attachment,
+        name="track_attachment",
+    ),
     path("laporan/", views.public_list, name="public_list"),
     path("laporan/<str:tracking_id>/", views.public_detail, name="public_detail"),
     path("laporan/<str:tracking_id>/dukung/", views.support, name="support"),

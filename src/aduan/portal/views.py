@@ -15,7 +15,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,7 +32,7 @@ from aduan.complaints.models import OPEN_STATUSES, Channel, Complaint, FollowUp,
 from aduan.core import clock
 from aduan.core.errors import DomainError, InvalidInput, PermissionDenied
 from aduan.core.pagination import keyset_page
-from aduan.core.web import add_form_error, http_status_for
+from aduan.core.web import add_form_error, http_status_for, private_file_response
 from aduan.portal import passes, public, steps
 from aduan.portal.forms import (
     CompleteForm,
@@ -395,6 +396,9 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
         .select_related("dispatch__agency")
         .order_by("published_at", "id")
     )
+    files = list(_reporter_files(complaint))
+    for followup in followups:
+        followup.files = [item for item in files if item.followup_id == followup.pk]  # type: ignore[attr-defined]
     clocks = selectors.open_clocks(complaint).select_related("dispatch__agency")
     return render(
         request,
@@ -406,12 +410,33 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
             "deadlines": steps.deadlines(clocks, clock.now()),
             "holder": steps.holder(complaint),
             "replies": list(complaint.replies.order_by("created_at", "id")),
+            "own_files": [item for item in files if item.from_reporter],
             "action_forms": action_forms,
             "refused": refused,
             "is_guest": isinstance(actor, policies.GuestPass),
         },
         status=status,
     )
+
+
+def _reporter_files(complaint: Complaint) -> Any:
+    """The files a reporter may open: their own, and those of published follow-ups."""
+    return complaint.attachments.filter(is_internal=False).filter(
+        Q(from_reporter=True) | Q(followup__state=FollowUp.State.PUBLISHED)
+    )
+
+
+@never_cache
+@require_GET
+def track_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileResponse:
+    """One file of the report, for its reporter only (uploaded files are never public)."""
+    found = _reporter_view(request, services.normalize_tracking_id(tracking_id))
+    if found is None:
+        raise Http404
+    item = _reporter_files(found[0]).filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    return private_file_response(item)
 
 
 # --- public reports ------------------------------------------------------------------------
