@@ -352,30 +352,33 @@ class TrackForm(forms.Form):
     )
 
 
-class CompleteForm(forms.Form):
-    """The reporter completes a report the coordinator put on hold."""
+class _TextWithFilesForm(forms.Form):
+    """A reporter's text with optional files; subclasses name the prefix and the labels."""
 
-    body = _reply_body_field(_("What you add to your report"))
-    attachments = MultipleFileField(label=_("More photos or documents"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", "complete")
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"].widget.attrs.update(attachment_widget_attrs())
-        self.fields["attachments"].help_text = attachment_help()
-
-
-class ReplyForm(forms.Form):
-    """A message from the reporter to the officers."""
-
-    body = _reply_body_field(_("Your message"))
+    prefix_name = ""
+    field_order = ["body", "attachments"]
     attachments = MultipleFileField(label=_("Photos or documents"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("prefix", "reply")
+        kwargs.setdefault("prefix", self.prefix_name)
         super().__init__(*args, **kwargs)
         self.fields["attachments"].widget.attrs.update(attachment_widget_attrs())
         self.fields["attachments"].help_text = attachment_help()
+
+
+class CompleteForm(_TextWithFilesForm):
+    """The reporter completes a report the coordinator put on hold."""
+
+    prefix_name = "complete"
+    body = _reply_body_field(_("What you add to your report"))
+    attachments = MultipleFileField(label=_("More photos or documents"), required=False)
+
+
+class ReplyForm(_TextWithFilesForm):
+    """A message from the reporter to the officers."""
+
+    prefix_name = "reply"
+    body = _reply_body_field(_("Your message"))
 
 
 class ReopenForm(forms.Form):
