@@ -223,7 +223,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADUAN_LOGIN_COOLOFF_MI
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Username, e-mail and phone of one account count as one name (see backends.axes_username).
+AXES_USERNAME_CALLABLE = "aduan.accounts.backends.axes_username"
+# Renders accounts/locked_out.html with the time the person may try again.
+AXES_LOCKOUT_CALLABLE = "aduan.accounts.views.locked_out"
 # Staff sessions end after this many idle minutes; staff must sign in with a TOTP code.
 ADUAN_STAFF_IDLE_MINUTES = int(os.environ.get("ADUAN_STAFF_IDLE_MINUTES", "30"))
 ADUAN_STAFF_REQUIRE_2FA = os.environ.get("ADUAN_STAFF_REQUIRE_2FA", "1") == "1"

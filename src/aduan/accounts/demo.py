@@ -1,6 +1,7 @@
 """Demo accounts: one user per staff role plus a reporter, for trying the system out.
 
-Never run this against a live instansi: every demo account shares one password.
+Never run this against a live instansi: every demo account shares one password, and every
+staff account has an authenticator whose codes ``aduan otp code USERNAME`` prints.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aduan.accounts.models import Membership, Role, User
 from aduan.agencies.models import Agency
@@ -18,6 +20,9 @@ from aduan.agencies.models import Agency
 OPERATOR_AGENCY_CODES = ("BMCKTR", "SDABK", "PERKIM")
 INSPECTORATE_AGENCY_CODES = ("INSP",)
 DEMO_EMAIL_DOMAIN = "demo.invalid"  # reserved TLD (RFC 2606): mail to it can never be delivered
+DEMO_DEVICE_NAME = "demo"
+# The staff account whose code the load_demo hint shows how to get.
+DEMO_TWO_FACTOR_EXAMPLE = "koordinator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +78,21 @@ def _sync_membership(user: User, role: Role | None, agency: Agency | None) -> No
     others.delete()
 
 
+def _ensure_demo_authenticator(user: User) -> None:
+    """A confirmed TOTP device, so the staff two-step sign-in works in the demo at once (codes
+    from ``aduan otp code``). An existing confirmed device is kept: a phone already set up for
+    it keeps working."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
+
+
 @transaction.atomic
 def create_demo_users(password: str) -> list[tuple[str, str, str]]:
     """Create or refresh the demo accounts, all with ``password``.
 
     Idempotent: existing demo accounts get the password, flags and membership again. Only
-    ``admin`` may use the Django admin (``is_staff`` and ``is_superuser``). Returns rows of
+    ``admin`` may use the Django admin (``is_staff`` and ``is_superuser``). Every staff account
+    gets a confirmed authenticator (see ``_ensure_demo_authenticator``). Returns rows of
     (username, role label, agency name); the reporter's role label is "Reporter".
     """
     # Hashed once: the accounts share the password anyway, and each hash costs ~0.3 s.
@@ -96,6 +110,8 @@ def create_demo_users(password: str) -> list[tuple[str, str, str]]:
         user.password = password_hash
         user.save()
         _sync_membership(user, demo.role, demo.agency)
+        if demo.role is not None:
+            _ensure_demo_authenticator(user)
         role_label = str(demo.role.label) if demo.role is not None else gettext("Reporter")
         rows.append((demo.username, role_label, demo.agency.name if demo.agency else ""))
     return rows

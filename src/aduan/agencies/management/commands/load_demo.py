@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from aduan.accounts.demo import create_demo_users
+from aduan.accounts.demo import DEMO_TWO_FACTOR_EXAMPLE, create_demo_users
 from aduan.agencies.loaders import load_agencies, load_categories, load_regions
 from aduan.complaints.demo import create_demo_complaints
 
@@ -108,6 +108,13 @@ class Command(BaseCommand):
             self.stdout.write(_("Saved in %(path)s.") % {"path": path})
         else:
             self.stdout.write(_("Read from %(path)s.") % {"path": path})
+        self.stdout.write(
+            _(
+                "Staff sign in with a second step; get the current code with: "
+                "aduan otp code %(username)s"
+            )
+            % {"username": DEMO_TWO_FACTOR_EXAMPLE}
+        )
 
     def _write_table(self, rows: list[tuple[str, str, str]]) -> None:
         widths = [max(len(row[column]) for row in rows) for column in range(2)]
