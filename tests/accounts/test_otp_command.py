@@ -17,6 +17,12 @@ from aduan.agencies.loaders import load_agencies
 from aduan.core.models import AuditEvent
 
 
+@pytest.fixture(autouse=True)
+def _commands_in_english(settings: Any) -> None:
+    # Commands speak settings.LANGUAGE_CODE (Bahasa Indonesia by default).
+    settings.LANGUAGE_CODE = "en"
+
+
 def otp(*args: str) -> str:
     out = StringIO()
     call_command("otp", *args, stdout=out)

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -94,7 +95,8 @@ def test_register_signs_in_and_starts_both_verifications(
     assert mail.outbox[0].to == ["Rina@example.org"]
     link = mailed_link(mail.outbox[0])
     assert link.startswith("/akun/verifikasi-email/")
-    client.logout()  # the link works in any browser
+    client.logout()  # the link works in any browser (logging out also drops the cookies)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     verified = client.get(link)
     assert verified.status_code == 200
     assert "is verified" in verified.content.decode()

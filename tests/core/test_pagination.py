@@ -77,7 +77,16 @@ def test_every_row_once_whether_directions_agree_or_not(
     assert seen == list(queryset.order_by(*ordering))
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "eyJkIjoibmV4dCJ9", "eyJkIjoieCIsInYiOlsxLDJdfQ"])
+# The last one is {"d":"next","v":[null,1]}: NULL for a column that is never NULL.
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "garbage",
+        "eyJkIjoibmV4dCJ9",
+        "eyJkIjoieCIsInYiOlsxLDJdfQ",
+        "eyJkIjoibmV4dCIsInYiOltudWxsLDFdfQ",
+    ],
+)
 def test_forged_cursor_is_a_user_error(db: Any, cursor: str) -> None:
     with pytest.raises(InvalidInput):
         keyset_page(Agency.objects.all(), ordering=ORDERING, cursor=cursor)

@@ -32,7 +32,7 @@ def test_the_public_list_renders_without_signing_in(world: World, client: Client
     assert "<title>" in html
 
 
-def test_only_verified_non_confidential_reports_are_listed(
+def test_only_verified_non_confidential_non_supervisory_reports_are_listed(
     world: World, client: Client, make_complaint: Any
 ) -> None:
     public = [
@@ -45,6 +45,15 @@ def test_only_verified_non_confidential_reports_are_listed(
         make_complaint("transferred"),
         make_complaint("in_progress", is_confidential=True),
     ]
+    # Officials' misconduct goes to the Inspectorate only, never to the public.
+    supervisory = make_complaint("submitted", is_supervisory=True)
+    hidden.append(
+        services.complaint_dispatch(
+            actor=world.coordinator,
+            complaint=supervisory,
+            lead_agency=world.inspectorate_agency,
+        )
+    )
 
     response = client.get("/laporan/")
 

@@ -464,3 +464,12 @@ def two_factor_reset(*, actor: User | None, user: User, actor_label: str = "") -
         actor_label=actor_label,
     )
     return removed
+
+
+def account_set_language(*, user: User, language: str) -> None:
+    """Remember the interface language the person chose (one of ``settings.LANGUAGES``)."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise InvalidInput(_("Unknown language."))
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

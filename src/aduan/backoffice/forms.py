@@ -203,7 +203,11 @@ class NoteForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     internal = forms.BooleanField(
-        label=_("Internal: staff only, never shown to the reporter"), required=False
+        label=_("Internal: staff only, never shown to the reporter"),
+        required=False,
+        help_text=_(
+            "A file not marked internal is shown to the reporter with the next published follow-up."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

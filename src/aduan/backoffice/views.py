@@ -306,7 +306,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
         if agency == "none":
             queryset = queryset.filter(complaint__lead_agency__isnull=True)
             agency_label = _("Not dispatched yet")
-        elif agency.isdigit():
+        elif agency.isascii() and agency.isdigit():
             queryset = queryset.filter(complaint__lead_agency_id=int(agency))
             agency_label = Agency.objects.filter(pk=int(agency)).first()
     try:
@@ -344,6 +344,10 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
     item = Attachment.objects.filter(pk=pk).first()
     if item is None:
         raise Http404
-    if not selectors.complaint_list(request.user).filter(pk=item.complaint_id).exists():
+    if (
+        not selectors.complaint_list(request.user, as_staff=True)
+        .filter(pk=item.complaint_id)
+        .exists()
+    ):
         raise Http404
     return private_file_response(item)

@@ -66,7 +66,7 @@ class Workspace:
     @classmethod
     def load(cls, request: HttpRequest, tracking_id: str) -> Workspace:
         try:
-            complaint = selectors.complaint_get(request.user, tracking_id)
+            complaint = selectors.complaint_get(request.user, tracking_id, as_staff=True)
         except PermissionDenied:
             raise Http404 from None
         workspace = cls(request, complaint)

@@ -1479,7 +1479,7 @@ class _Generator:
             resolution_due,
             resolved_at if resolved else None,
         )
-        if not row["is_confidential"]:
+        if not row["is_confidential"] and not row["is_supervisory"]:
             self._supports(generated, decided_at)
         if not resolved:
             return generated

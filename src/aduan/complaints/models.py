@@ -41,7 +41,8 @@ OPEN_STATUSES = (
 )
 PUBLIC_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED)
 # What the public list shows; the partial indexes below serve exactly this filter.
-PUBLIC_LIST = models.Q(status__in=PUBLIC_STATUSES, is_confidential=False)
+# Reports about officials' misconduct go to the Inspectorate only, never to the public.
+PUBLIC_LIST = models.Q(status__in=PUBLIC_STATUSES, is_confidential=False, is_supervisory=False)
 
 
 class Channel(models.TextChoices):
@@ -235,7 +236,9 @@ class Complaint(models.Model):
     @property
     def is_public(self) -> bool:
         """Whether the public may see the report (never the reporter's identity)."""
-        return not self.is_confidential and self.status in PUBLIC_STATUSES
+        return (
+            not self.is_confidential and not self.is_supervisory and self.status in PUBLIC_STATUSES
+        )
 
 
 class Dispatch(models.Model):

@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import Role
-from aduan.complaints.models import PUBLIC_STATUSES, Complaint, Dispatch
+from aduan.complaints.models import PUBLIC_LIST, Complaint, Dispatch
 from aduan.core.errors import PermissionDenied
 
 if TYPE_CHECKING:
@@ -134,18 +134,22 @@ def _dispatched_to(paths: list[str]) -> Q:
     return Q(pk__in=complaint_ids)
 
 
-def visible_to(user: Any) -> QuerySet[Complaint]:
-    """Every complaint ``user`` may see. Every staff query starts here."""
+def visible_to(user: Any, *, as_staff: bool = False) -> QuerySet[Complaint]:
+    """Every complaint ``user`` may see. Every staff query starts here.
+
+    ``as_staff`` leaves out the user's own reports: the back office shows a complaint only to
+    those who work on it, so an officer who reported something sees it as a reporter does.
+    """
     base = Complaint.objects.all()
     roles = staff_roles(user)
     if roles.has(Role.COORDINATOR) or roles.has(Role.LEADERSHIP):
         return base
     condition = Q(pk__in=[])
-    if getattr(user, "is_authenticated", False):
+    if getattr(user, "is_authenticated", False) and not as_staff:
         condition |= Q(reporter=user)
     if roles.has(Role.MONITOR):
-        # Samples for evaluation: what the public may see, minus misconduct reports.
-        condition |= Q(status__in=PUBLIC_STATUSES, is_confidential=False, is_supervisory=False)
+        # Samples for evaluation: what the public may see.
+        condition |= PUBLIC_LIST
     if Role.INSPECTORATE in roles.instansi_wide:
         condition |= Q(is_supervisory=True)
     elif Role.INSPECTORATE in roles.agency_paths:

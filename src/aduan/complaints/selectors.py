@@ -12,7 +12,7 @@ from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints import policies
-from aduan.complaints.models import PUBLIC_STATUSES, Clock, Complaint
+from aduan.complaints.models import PUBLIC_LIST, Clock, Complaint
 from aduan.complaints.services import Identity, identity_of, normalize_tracking_id
 from aduan.core.errors import PermissionDenied
 from aduan.core.models import AuditEvent
@@ -74,17 +74,24 @@ def _redacted_for(queryset: QuerySet[Complaint], viewer: Any) -> QuerySet[Compla
     return queryset
 
 
-def complaint_list(user: Any) -> QuerySet[Complaint]:
+def complaint_list(user: Any, *, as_staff: bool = False) -> QuerySet[Complaint]:
     """Complaints ``user`` may see, with what lists show. The reporter's identity is blanked on
-    those where ``user`` may not see it (use ``reporter_identity`` / the reveal service)."""
-    queryset = policies.visible_to(user).select_related("category", "lead_agency", "region")
+    those where ``user`` may not see it (use ``reporter_identity`` / the reveal service).
+    ``as_staff``: only those the user works on (see ``policies.visible_to``)."""
+    queryset = policies.visible_to(user, as_staff=as_staff).select_related(
+        "category", "lead_agency", "region"
+    )
     return _redacted_for(queryset, user)
 
 
-def complaint_get(user: Any, tracking_id: str) -> Complaint:
+def complaint_get(user: Any, tracking_id: str, *, as_staff: bool = False) -> Complaint:
     """One complaint by tracking ID, if ``user`` may see it (PermissionDenied otherwise, so an
     outsider cannot tell "exists" from "not yours")."""
-    complaint = complaint_list(user).filter(tracking_id=normalize_tracking_id(tracking_id)).first()
+    complaint = (
+        complaint_list(user, as_staff=as_staff)
+        .filter(tracking_id=normalize_tracking_id(tracking_id))
+        .first()
+    )
     if complaint is None:
         raise PermissionDenied(NOT_FOUND)
     return complaint
@@ -99,8 +106,9 @@ def complaint_for_guest(tracking_id: str, secret: str) -> tuple[Complaint, polic
 
 
 def public_complaints() -> QuerySet[Complaint]:
-    """What the public may see: verified, non-confidential complaints, without identities."""
-    queryset = Complaint.objects.filter(status__in=PUBLIC_STATUSES, is_confidential=False)
+    """What the public may see: verified complaints that are neither confidential nor about
+    officials' misconduct (those go to the Inspectorate only), without identities."""
+    queryset = Complaint.objects.filter(PUBLIC_LIST)
     return _redacted_for(queryset, None)
 
 
@@ -141,16 +149,18 @@ def complaint_timeline(viewer: Any, complaint: Complaint) -> list[TimelineEntry]
     )
     # A signed-in reporter's own steps carry their username as actor label; staff who may not
     # see the identity get the label a guest reporter's steps have.
-    hide_reporter = (
-        staff
-        and complaint.reporter_id is not None
-        and not policies.can_see_identity(viewer, complaint)
+    # The instance may itself be redacted (reporter blanked), so the reporter is read afresh.
+    hide_reporter = staff and not policies.can_see_identity(viewer, complaint)
+    reporter_id = (
+        Complaint.objects.filter(pk=complaint.pk).values_list("reporter_id", flat=True).first()
+        if hide_reporter
+        else None
     )
     entries = []
     for event in events.order_by("seq"):
         if staff:
             actor = event.actor_label
-            if hide_reporter and event.actor_id == complaint.reporter_id:
+            if reporter_id is not None and event.actor_id == reporter_id:
                 actor = REPORTER_LABEL
             entries.append(TimelineEntry(event.created_at, event.action, actor, event.data))
         elif event.action in REPORTER_ACTIONS:

@@ -54,6 +54,8 @@ def _to_python(model: type[Model], path: str, raw: Any) -> Any:
         if field.is_relation and field.related_model is not None:
             current = field.related_model
     if raw is None:
+        if not field.null:
+            raise ValueError(path)  # a forged cursor: this column is never NULL
         return None
     if field.is_relation:
         field = field.target_field

@@ -42,7 +42,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
             secure=request.is_secure(),
         )
-        user = request.user
-        if user.is_authenticated and getattr(user, "language", language) != language:
-            type(user).objects.filter(pk=user.pk).update(language=language)
+        if request.user.is_authenticated:
+            from aduan.accounts.services import account_set_language
+
+            account_set_language(user=request.user, language=language)
     return response

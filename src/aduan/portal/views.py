@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -411,6 +411,9 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
             "holder": steps.holder(complaint),
             "replies": list(complaint.replies.order_by("created_at", "id")),
             "own_files": [item for item in files if item.from_reporter],
+            "agency_files": [
+                item for item in files if not item.from_reporter and item.followup_id is None
+            ],
             "action_forms": action_forms,
             "refused": refused,
             "is_guest": isinstance(actor, policies.GuestPass),
@@ -420,10 +423,16 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 
 def _reporter_files(complaint: Complaint) -> Any:
-    """The files a reporter may open: their own, and those of published follow-ups."""
-    return complaint.attachments.filter(is_internal=False).filter(
-        Q(from_reporter=True) | Q(followup__state=FollowUp.State.PUBLISHED)
-    )
+    """The files a reporter may open: their own, those of published follow-ups, and the
+    agencies' files not marked internal that were added before the latest published
+    follow-up (they go out with that answer, as the back-office form says)."""
+    shared = Q(from_reporter=True) | Q(followup__state=FollowUp.State.PUBLISHED)
+    published = complaint.followups.filter(state=FollowUp.State.PUBLISHED).aggregate(
+        last=Max("published_at")
+    )["last"]
+    if published is not None:
+        shared |= Q(from_reporter=False, followup__isnull=True, created_at__lte=published)
+    return complaint.attachments.filter(is_internal=False).filter(shared)
 
 
 @never_cache

@@ -1,7 +1,7 @@
 # Written by hand to match Meta.indexes on Complaint and Dispatch (makemigrations --check stays
 # clean once models.py carries the same definitions). Partial indexes serve the lists at any page
 # depth with keyset pagination (measured with 1,000,000 complaints on PostgreSQL):
-#   public list       status in PUBLIC_STATUSES and not confidential, newest or most supported
+#   public list       status in PUBLIC_STATUSES, not confidential, not supervisory; newest or most supported
 #                     first, optionally for one agency, category or region;
 #   verification      status submitted or on hold, oldest first;
 #   agency inbox      active dispatches of an agency, oldest first; of an agency and its
@@ -12,7 +12,9 @@ from django.db import migrations, models
 
 
 PUBLIC = models.Q(
-    status__in=("dispatched", "in_progress", "resolved", "closed"), is_confidential=False
+    status__in=("dispatched", "in_progress", "resolved", "closed"),
+    is_confidential=False,
+    is_supervisory=False,
 )
 
 
