@@ -339,3 +339,15 @@ def test_non_public_reports_cannot_be_supported(
     complaint = make_complaint("submitted")
     assert client.post(f"/laporan/{complaint.tracking_id}/dukung/").status_code == 404
     assert client.get(f"/laporan/{complaint.tracking_id}/dukung/").status_code == 405
+
+
+def test_an_empty_result_says_so(world: World, en_client: Client, make_complaint: Any) -> None:
+    make_complaint("in_progress", title="Lampu jalan mati")
+    html = en_client.get("/laporan/", {"q": "tidakadasamasekali"}).content.decode()
+    assert "No public reports match these filters." in html
+
+
+def test_an_unknown_report_gets_the_site_s_not_found_page(world: World, client: Client) -> None:
+    response = client.get("/laporan/SB-AAAA-AAAA/")
+    assert response.status_code == 404
+    assert '<html lang="id">' in response.content.decode()  # our page, in Bahasa Indonesia
