@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "aduan.core",
     "aduan.agencies",
     "aduan.accounts",
@@ -63,6 +67,9 @@ INSTALLED_APPS = [
     "aduan.notifications",
     "aduan.portal",
     "aduan.backoffice",
+    "aduan.api",
+    "aduan.open311",
+    "aduan.channels",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +256,16 @@ ADUAN_MAP_TILES = os.environ.get(
     "ADUAN_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
 ADUAN_MAP_CENTER = (-0.95, 100.35)  # West Sumatra
+
+# --- Background tasks (issue 4) -------------------------------------------------------------
+# One task API (Django's Tasks through the django-tasks backport). The database queue needs no
+# other service; `aduan worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- REST API (issue 4) ---------------------------------------------------------------------
+
+# --- Open311 GeoReport v2 (issue 4) ---------------------------------------------------------
+
+# --- Message channels: WhatsApp, SMS, e-mail (issue 4) ---------------------------------------
+
+# --- Notifications delivery (issue 4) -------------------------------------------------------

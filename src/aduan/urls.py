@@ -9,5 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("akun/", include("aduan.accounts.urls")),
     path("staf/", include("aduan.backoffice.urls")),
+    path("api/", include("aduan.api.urls")),
+    path("open311/v2/", include("aduan.open311.urls")),
+    path("kanal/", include("aduan.channels.urls")),
     path("", include("aduan.portal.urls")),
 ]
