@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "aduan.core",
@@ -261,6 +262,9 @@ ADUAN_MAP_CENTER = (-0.95, 100.35)  # West Sumatra
 # One task API (Django's Tasks through the django-tasks backport). The database queue needs no
 # other service; `aduan worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic jobs that `aduan worker` enqueues: name -> {"task": dotted path of a django-tasks
+# task, "every_seconds": N}. Each area adds its own entries in its block below.
+ADUAN_PERIODIC_TASKS: dict[str, dict[str, object]] = {}
 
 # --- REST API (issue 4) ---------------------------------------------------------------------
 
