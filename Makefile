@@ -1,7 +1,7 @@
 # Aduan developer tasks. Needs only Python >= 3.11 (with venv) and make; everything else
 # is installed into .venv from requirements.lock.
 #
-#   make run      set up, migrate, load demo data and serve on $(HOST):$(PORT)
+#   make run      set up, migrate, load demo data and serve on $(HOST):$(PORT) with a worker
 #   make test     run the test suite (SQLite unless DATABASE_URL is set)
 #   make lint     ruff check, ruff format --check, mypy
 #   make bench-load  fill $(BENCH_DATABASE_URL) with $(BENCH_COMPLAINTS) generated complaints
@@ -41,9 +41,13 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# One background worker (notifications, sweep, periodic jobs) runs beside the web server and is
+# stopped (SIGTERM: it finishes its current task) when the server stops, however it stops.
 run: $(STAMP)
 	$(BIN)/aduan migrate --noinput
 	$(BIN)/aduan load_demo
+	$(BIN)/aduan worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/aduan runserver $(HOST):$(PORT)
 
 # pyproject's addopts already has -q; a second -q would hide the closing "N passed" line.

@@ -265,11 +265,152 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Periodic jobs that `aduan worker` enqueues: name -> {"task": dotted path of a django-tasks
 # task, "every_seconds": N}. Each area adds its own entries in its block below.
 ADUAN_PERIODIC_TASKS: dict[str, dict[str, object]] = {}
+# The lifecycle sweep (overdue flags, auto-close, expired holds) and pruning of finished task
+# rows older than ADUAN_TASK_RESULT_DAYS.
+ADUAN_PERIODIC_TASKS["complaints.sweep"] = {
+    "task": "aduan.notifications.tasks.sweep_complaints",
+    "every_seconds": int(os.environ.get("ADUAN_SWEEP_SECONDS", "300")),
+}
+ADUAN_PERIODIC_TASKS["tasks.prune"] = {
+    "task": "aduan.notifications.tasks.prune_task_results",
+    "every_seconds": 24 * 3600,
+}
+ADUAN_TASK_RESULT_DAYS = int(os.environ.get("ADUAN_TASK_RESULT_DAYS", "7"))
+# How long an idle worker waits before looking for queued tasks again.
+ADUAN_WORKER_POLL_SECONDS = float(os.environ.get("ADUAN_WORKER_POLL_SECONDS", "1"))
 
 # --- REST API (issue 4) ---------------------------------------------------------------------
+# /api/v1/ (docs/api.md). Every request carries a client key; a user token makes the person
+# the actor. Errors are RFC 9457 problem details (aduan.api.problems).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["aduan.api.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["aduan.api.auth.ClientKeyRequired"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "aduan.api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Aduan API",
+    "DESCRIPTION": "Complaints API (SP4N-LAPOR! node). See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aduan.api.problems.add_problem_responses",
+    ],
+}
+# Clients named here submit on the "superapp" channel (others on "api").
+ADUAN_API_SUPERAPP_CLIENTS = _env_list("ADUAN_API_SUPERAPP_CLIENTS") or ["superapp"]
+ADUAN_API_IDEMPOTENCY_HOURS = int(os.environ.get("ADUAN_API_IDEMPOTENCY_HOURS", "24"))
+ADUAN_API_TOKEN_DAYS = int(os.environ.get("ADUAN_API_TOKEN_DAYS", "30"))
+ADUAN_API_PAGE_SIZE = 20
+# Outbound webhooks: attempts before a delivery is dead; first retry delay, doubled each time.
+ADUAN_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ADUAN_WEBHOOK_MAX_ATTEMPTS", "8"))
+ADUAN_WEBHOOK_RETRY_SECONDS = int(os.environ.get("ADUAN_WEBHOOK_RETRY_SECONDS", "30"))
+ADUAN_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ADUAN_WEBHOOK_TIMEOUT_SECONDS", "10"))
+ADUAN_WEBHOOK_REQUIRE_HTTPS = (
+    os.environ.get("ADUAN_WEBHOOK_REQUIRE_HTTPS", "1" if PRODUCTION else "0") == "1"
+)
+ADUAN_PERIODIC_TASKS["webhooks.dispatch"] = {
+    "task": "aduan.api.tasks.webhooks_dispatch",
+    "every_seconds": 30,
+}
 
 # --- Open311 GeoReport v2 (issue 4) ---------------------------------------------------------
+# /open311/v2/ (docs/open311.md). POST requests needs an API key (`aduan apikey create NAME`).
+# A jurisdiction_id other than this one is refused (empty: any is accepted and ignored).
+ADUAN_OPEN311_JURISDICTION_ID = os.environ.get("ADUAN_OPEN311_JURISDICTION_ID", "")
+# Shown in discovery: who to contact, how to get a key, and when the service list last changed.
+ADUAN_OPEN311_CONTACT = os.environ.get("ADUAN_OPEN311_CONTACT", "")
+ADUAN_OPEN311_KEY_SERVICE = os.environ.get("ADUAN_OPEN311_KEY_SERVICE", "")
+ADUAN_OPEN311_CHANGESET = os.environ.get("ADUAN_OPEN311_CHANGESET", "2026-11-29T00:00:00+07:00")
+# GET requests: the default (and widest) window of requested_datetime, the most results per
+# answer, and how deep page/page_size may reach (OFFSET stays bounded).
+ADUAN_OPEN311_WINDOW_DAYS = int(os.environ.get("ADUAN_OPEN311_WINDOW_DAYS", "90"))
+ADUAN_OPEN311_MAX_RESULTS = int(os.environ.get("ADUAN_OPEN311_MAX_RESULTS", "1000"))
+ADUAN_OPEN311_MAX_DEPTH = int(os.environ.get("ADUAN_OPEN311_MAX_DEPTH", "10000"))
+# Public answers round coordinates to this many decimals (3 ≈ 110 m) and show the region, not
+# the typed address, unless ADUAN_OPEN311_PUBLISH_ADDRESS=1: a place may be a person's home.
+ADUAN_OPEN311_COORDINATE_DECIMALS = int(os.environ.get("ADUAN_OPEN311_COORDINATE_DECIMALS", "3"))
+ADUAN_OPEN311_PUBLISH_ADDRESS = os.environ.get("ADUAN_OPEN311_PUBLISH_ADDRESS", "0") == "1"
+ADUAN_OPEN311_MAX_MEDIA_FILES = int(os.environ.get("ADUAN_OPEN311_MAX_MEDIA_FILES", "3"))
 
 # --- Message channels: WhatsApp, SMS, e-mail (issue 4) ---------------------------------------
+# docs/channels.md. Webhooks under /kanal/; an empty secret refuses every inbound request.
+ADUAN_WHATSAPP_API_BASE = os.environ.get("ADUAN_WHATSAPP_API_BASE", "https://graph.facebook.com")
+ADUAN_WHATSAPP_API_VERSION = os.environ.get("ADUAN_WHATSAPP_API_VERSION", "v23.0")
+ADUAN_WHATSAPP_PHONE_NUMBER_ID = os.environ.get("ADUAN_WHATSAPP_PHONE_NUMBER_ID", "")
+ADUAN_WHATSAPP_ACCESS_TOKEN = os.environ.get("ADUAN_WHATSAPP_ACCESS_TOKEN", "")
+ADUAN_WHATSAPP_APP_SECRET = os.environ.get("ADUAN_WHATSAPP_APP_SECRET", "")
+ADUAN_WHATSAPP_VERIFY_TOKEN = os.environ.get("ADUAN_WHATSAPP_VERIFY_TOKEN", "")
+ADUAN_SMS_SECRET = os.environ.get("ADUAN_SMS_SECRET", "")
+ADUAN_SMS_SIGNATURE_HEADER = os.environ.get("ADUAN_SMS_SIGNATURE_HEADER", "X-Signature")
+ADUAN_SMS_FIELD_FROM = os.environ.get("ADUAN_SMS_FIELD_FROM", "from")
+ADUAN_SMS_FIELD_TEXT = os.environ.get("ADUAN_SMS_FIELD_TEXT", "text")
+ADUAN_SMS_FIELD_ID = os.environ.get("ADUAN_SMS_FIELD_ID", "id")
+ADUAN_SMS_API_URL = os.environ.get("ADUAN_SMS_API_URL", "")
+ADUAN_SMS_API_KEY = os.environ.get("ADUAN_SMS_API_KEY", "")
+ADUAN_SMS_SENDER = os.environ.get("ADUAN_SMS_SENDER", "")
+ADUAN_CHANNEL_HTTP_TIMEOUT_SECONDS = float(
+    os.environ.get("ADUAN_CHANNEL_HTTP_TIMEOUT_SECONDS", "10")
+)
+# A conversation idle this long starts over.
+ADUAN_CONVERSATION_IDLE_HOURS = int(os.environ.get("ADUAN_CONVERSATION_IDLE_HOURS", "24"))
+# E-mail intake: the inbound-mail webhook (signed like SMS) and/or IMAP polling.
+ADUAN_EMAIL_WEBHOOK_SECRET = os.environ.get("ADUAN_EMAIL_WEBHOOK_SECRET", "")
+ADUAN_EMAIL_SIGNATURE_HEADER = os.environ.get("ADUAN_EMAIL_SIGNATURE_HEADER", "X-Signature")
+ADUAN_EMAIL_MAX_BYTES = int(os.environ.get("ADUAN_EMAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+ADUAN_IMAP_HOST = os.environ.get("ADUAN_IMAP_HOST", "")
+ADUAN_IMAP_PORT = int(os.environ.get("ADUAN_IMAP_PORT", "993"))
+ADUAN_IMAP_SECURITY = os.environ.get("ADUAN_IMAP_SECURITY", "ssl")  # ssl, starttls or none
+ADUAN_IMAP_USER = os.environ.get("ADUAN_IMAP_USER", "")
+ADUAN_IMAP_PASSWORD = os.environ.get("ADUAN_IMAP_PASSWORD", "")
+ADUAN_IMAP_FOLDER = os.environ.get("ADUAN_IMAP_FOLDER", "INBOX")
+ADUAN_IMAP_POLL_SECONDS = int(os.environ.get("ADUAN_IMAP_POLL_SECONDS", "60"))
+ADUAN_PERIODIC_TASKS["channels.retry"] = {
+    "task": "aduan.channels.tasks.channels_retry",
+    "every_seconds": 60,
+}
+if ADUAN_IMAP_HOST:
+    ADUAN_PERIODIC_TASKS["channels.email_poll"] = {
+        "task": "aduan.channels.tasks.email_poll",
+        "every_seconds": ADUAN_IMAP_POLL_SECONDS,
+    }
 
 # --- Notifications delivery (issue 4) -------------------------------------------------------
+# Outbox rows are fanned out to deliveries and sent by `aduan worker` (docs/operations.md).
+ADUAN_PERIODIC_TASKS["notifications.deliver"] = {
+    "task": "aduan.notifications.tasks.deliver_notifications",
+    "every_seconds": int(os.environ.get("ADUAN_NOTIFY_POLL_SECONDS", "5")),
+}
+# Links in messages are absolute: the address people open the site at.
+ADUAN_SITE_URL = os.environ.get("ADUAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ADUAN_NOTIFY_CHANNELS = _env_list("ADUAN_NOTIFY_CHANNELS") or ["in_app", "email", "whatsapp", "sms"]
+ADUAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("ADUAN_NOTIFY_MAX_ATTEMPTS", "8"))
+ADUAN_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("ADUAN_NOTIFY_BACKOFF_SECONDS", "30"))
+ADUAN_NOTIFY_BACKOFF_MAX_SECONDS = int(os.environ.get("ADUAN_NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
+# A worker holds a delivery this long while it talks to the provider; longer than any timeout.
+ADUAN_NOTIFY_LEASE_SECONDS = int(os.environ.get("ADUAN_NOTIFY_LEASE_SECONDS", "120"))
+# After a worker died mid-send, these channels are sent again with the same reference (the
+# provider or mail store recognises it); the others go to the dead letters for a person to check.
+ADUAN_NOTIFY_RESEND_UNCONFIRMED = _env_list("ADUAN_NOTIFY_RESEND_UNCONFIRMED") or ["email", "sms"]
+ADUAN_NOTIFY_SENDERS = {
+    "whatsapp": os.environ.get("ADUAN_NOTIFY_WHATSAPP_SENDER", "aduan.channels.whatsapp.send_text"),
+    "sms": os.environ.get("ADUAN_NOTIFY_SMS_SENDER", "aduan.channels.sms.send_sms"),
+}
+ADUAN_NOTIFY_BATCH = int(os.environ.get("ADUAN_NOTIFY_BATCH", "200"))
+# Enqueue a delivery task when a change with notifications commits (else: the poll above).
+ADUAN_NOTIFY_ENQUEUE_ON_COMMIT = os.environ.get("ADUAN_NOTIFY_ENQUEUE_ON_COMMIT", "0") == "1"

@@ -5,10 +5,12 @@ from django.urls import path, reverse_lazy
 
 from aduan.accounts import views
 from aduan.accounts.forms import PasswordResetForm
+from aduan.notifications import views as notification_views
 
 app_name = "accounts"
 urlpatterns = [
     path("", views.profile, name="profile"),
+    path("notifikasi/", notification_views.notifications, name="notifications"),
     path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("dua-langkah/", views.two_factor, name="two_factor"),
