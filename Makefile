@@ -46,9 +46,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/aduan migrate --noinput
 	$(BIN)/aduan load_demo
+	@# Both run in the background so that the shell is in `wait`, where a trapped signal acts at
+	@# once: Ctrl+C, or SIGTERM to make alone (make passes it on to this shell), stops both.
 	$(BIN)/aduan worker & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/aduan runserver $(HOST):$(PORT)
+	$(BIN)/aduan runserver $(HOST):$(PORT) & web=$$!; \
+	trap 'kill -TERM $$web $$worker 2>/dev/null' INT TERM; \
+	wait $$web; status=$$?; \
+	kill -TERM $$web $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit $$status
 
 # pyproject's addopts already has -q; a second -q would hide the closing "N passed" line.
 test: $(STAMP)

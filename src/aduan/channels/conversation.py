@@ -249,11 +249,13 @@ def _locked_conversation(channel: str, address: str) -> Conversation | None:
     return Conversation.objects.select_for_update().filter(channel=channel, address=address).first()
 
 
-def _start(channel: str, address: str, language: str) -> Conversation:
+def _start(channel: str, address: str, language: str) -> tuple[Conversation, bool]:
+    """The sender's conversation, new (True) or, when another message from the same sender
+    started it a moment ago, that one, locked (False)."""
     now = clock.now()
     try:
         with transaction.atomic():
-            return Conversation.objects.create(
+            conversation = Conversation.objects.create(
                 channel=channel,
                 address=address,
                 step=STEP_KIND,
@@ -261,12 +263,12 @@ def _start(channel: str, address: str, language: str) -> Conversation:
                 created_at=now,
                 updated_at=now,
             )
+            return conversation, True
     except IntegrityError:
-        # Another message from the same sender started it a moment ago.
-        conversation = _locked_conversation(channel, address)
-        if conversation is None:  # pragma: no cover - deleted again in between
+        existing = _locked_conversation(channel, address)
+        if existing is None:  # pragma: no cover - deleted again in between
             raise
-        return conversation
+        return existing, False
 
 
 def _save(conversation: Conversation, step: str) -> None:
@@ -398,14 +400,16 @@ def _advance(
         return [_("Your report was cancelled. Send any message to start again.")]
     if word in LANGUAGE_WORDS:
         if conversation is None:
-            conversation = _start(message.channel, message.address, language)
+            conversation, _created = _start(message.channel, message.address, language)
         conversation.data["language"] = language
         _save(conversation, conversation.step)
         return [_prompt_for(conversation, message.supports_photos)]
     one_shot = ONE_SHOT_RE.match(text)
     if conversation is None:
-        conversation = _start(message.channel, message.address, language)
-        if not one_shot:
+        conversation, created = _start(message.channel, message.address, language)
+        # A message that lost the race to start the conversation is an answer to the prompt
+        # the first one got: it is read at the conversation's step, not dropped.
+        if created and not one_shot:
             return [_kind_prompt()]
     data = conversation.data
     if message.profile_name:

@@ -7,6 +7,7 @@ answers at once; ``tasks.process_inbound`` then runs the conversation and sends 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -31,21 +32,54 @@ logger = logging.getLogger(__name__)
 MAX_REPLY_ATTEMPTS = 5
 
 
+def clean_text(value: str) -> str:
+    """``value`` without NUL characters and lone surrogates, which no database column (and no
+    PostgreSQL JSON value) can hold: a sender's stray byte must not fail the whole message."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def clean_json(value: Any) -> Any:
+    """:func:`clean_text` applied to every string (keys too) of a JSON value."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(key)): clean_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [clean_json(item) for item in value]
+    return value
+
+
+def _provider_key(provider_id: str) -> str:
+    """The stored id: as sent when it fits the column, else a digest (cutting it would make two
+    different long ids look like one redelivered message)."""
+    provider_id = clean_text(provider_id)
+    if len(provider_id) <= 255:
+        return provider_id
+    return "sha256:" + hashlib.sha256(provider_id.encode()).hexdigest()
+
+
 def inbound_record(
     *, channel: str, provider_id: str, address: str, payload: dict[str, Any]
 ) -> InboundMessage | None:
     """Store a received message; None when it was received before (a redelivery)."""
+    key = _provider_key(provider_id)
     try:
         with transaction.atomic():
             return InboundMessage.objects.create(
                 channel=channel,
-                provider_id=provider_id[:255],
-                address=address,
-                payload=payload,
+                provider_id=key,
+                address=clean_text(address),
+                payload=clean_json(payload),
                 received_at=clock.now(),
             )
     except IntegrityError:
-        if InboundMessage.objects.filter(channel=channel, provider_id=provider_id[:255]).exists():
+        if InboundMessage.objects.filter(channel=channel, provider_id=key).exists():
             return None
         raise
 
@@ -167,6 +201,9 @@ def inbound_reply(inbound: InboundMessage) -> bool:
             return False
         inbound.replies_sent = index + 1
         inbound.save(update_fields=["replies_sent"])
+    # The texts are not kept once sent: a receipt carries the guest's secret code, which is
+    # stored nowhere else (only its hash), and must not sit readable in this table.
     inbound.replied_at = clock.now()
-    inbound.save(update_fields=["replied_at"])
+    inbound.replies = []
+    inbound.save(update_fields=["replied_at", "replies"])
     return True

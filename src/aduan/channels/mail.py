@@ -10,10 +10,13 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
+import html
 import logging
+import re
 import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage as ParsedMessage
+from email.message import MIMEPart
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from aduan.channels.conversation import STATUS_RE, status_reply
 from aduan.channels.errors import RetryableDeliveryError, WebhookRejected
-from aduan.channels.inbound import inbound_record
+from aduan.channels.inbound import clean_text, inbound_record
 from aduan.channels.models import InboundMessage
 from aduan.complaints.models import Channel
 from aduan.complaints.services import complaint_submit
@@ -35,6 +38,10 @@ from aduan.core import clock
 from aduan.core.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
+
+MAX_ADDRESS = 254  # RFC 5321; also the length of the address columns
+_INVISIBLE_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BREAKS_HTML = re.compile(r"<(br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass
@@ -65,6 +72,8 @@ def parse_mail(raw: bytes) -> ParsedMail:
         raise WebhookRejected(400, "the message has no single From address")
     sender = addresses[0]
     try:
+        if len(sender.addr_spec) > MAX_ADDRESS or clean_text(sender.addr_spec) != sender.addr_spec:
+            raise ValueError(sender.addr_spec)
         validate_email(sender.addr_spec)
     except Exception:
         raise WebhookRejected(400, "the From address is not valid") from None
@@ -74,12 +83,9 @@ def parse_mail(raw: bytes) -> ParsedMail:
     body = message.get_body(preferencelist=("plain", "html"))
     text = ""
     if body is not None:
-        try:
-            text = body.get_content()
-        except (LookupError, UnicodeError):
-            text = ""
+        text = _body_text(body)
         if body.get_content_type() == "text/html":
-            text = strip_tags(text)
+            text = _html_text(text)
     attachments: list[ContentFile[bytes]] = []
     for part in message.iter_attachments():
         content_type = part.get_content_type()
@@ -92,15 +98,36 @@ def parse_mail(raw: bytes) -> ParsedMail:
         attachments.append(ContentFile(payload, name=name[-100:]))
     auto = str(message.get("Auto-Submitted", "no")).strip().lower()
     precedence = str(message.get("Precedence", "")).strip().lower()
+    # Header and body text may carry what no database column holds (NUL, or undecodable bytes
+    # that the parser keeps as lone surrogates): cleaned here, so such mail cannot fail later.
     return ParsedMail(
-        message_id=message_id[:255],
-        sender_name=sender.display_name.strip(),
+        message_id=clean_text(message_id)[:255],
+        sender_name=clean_text(sender.display_name).strip(),
         sender_email=sender.addr_spec.strip(),
-        subject=" ".join(str(message.get("Subject", "")).split()),
-        text=text.strip(),
+        subject=" ".join(clean_text(str(message.get("Subject", ""))).split()),
+        text=clean_text(text).strip(),
         attachments=attachments,
         automatic=auto not in ("", "no") or precedence in ("bulk", "junk", "list", "auto_reply"),
     )
+
+
+def _body_text(part: MIMEPart) -> str:
+    """The text of a body part; an unknown or lying charset is read as UTF-8 with replacement
+    characters rather than losing the whole description."""
+    try:
+        return str(part.get_content())
+    except (LookupError, UnicodeError):
+        payload = part.get_payload(decode=True)
+        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+
+
+def _html_text(markup: str) -> str:
+    """Readable text of an HTML-only message: no style or script content, line breaks kept,
+    entities decoded (``&amp;`` → ``&``)."""
+    markup = _INVISIBLE_HTML.sub(" ", markup)
+    markup = _BREAKS_HTML.sub("\n", markup)
+    lines = (" ".join(line.split()) for line in html.unescape(strip_tags(markup)).splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def _shorten(text: str, length: int) -> str:
@@ -245,6 +272,11 @@ def email_poll_run(*, limit: int = 100) -> dict[str, int]:
             except WebhookRejected as error:
                 logger.warning("IMAP message %s skipped: %s", message.uid, error.message)
                 outcome = "unreadable"
+            except Exception:
+                # Left unseen for the next poll; the messages after it are still taken in.
+                logger.exception("IMAP message %s failed", message.uid)
+                counts["failed"] = counts.get("failed", 0) + 1
+                continue
             counts[outcome] = counts.get(outcome, 0) + 1
             if message.uid:
                 mailbox.flag(message.uid, MailMessageFlags.SEEN, True)

@@ -8,6 +8,7 @@ Nothing is stored unless the whole request is accepted.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from functools import partial
 from io import BytesIO
@@ -65,10 +66,11 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     """Meta's verification handshake (GET) and notifications (POST)."""
     if request.method == "GET":
         token = settings.ADUAN_WHATSAPP_VERIFY_TOKEN
+        given = request.GET.get("hub.verify_token", "")
         if (
             request.GET.get("hub.mode") == "subscribe"
             and token
-            and request.GET.get("hub.verify_token") == token
+            and hmac.compare_digest(given.encode(), token.encode())
             and request.GET.get("hub.challenge")
         ):
             return HttpResponse(request.GET["hub.challenge"], content_type="text/plain")

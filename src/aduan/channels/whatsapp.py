@@ -11,8 +11,10 @@ same token.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -39,6 +41,7 @@ SERVICE = "WhatsApp Cloud API"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 # Message types the conversation understands; others get a polite "text please" reply.
 KNOWN_TYPES = {"text", "image", "document", "location", "interactive", "button"}
+MEDIA_ID_RE = re.compile(r"[0-9A-Za-z_-]{1,128}")
 
 
 class MediaRejected(Exception):
@@ -94,12 +97,35 @@ def send_text(*, to: str, body: str) -> str:
         raise PermanentDeliveryError(f"{SERVICE}: no message id in {data!r:.200}") from None
 
 
+def media_url_allowed(url: str) -> bool:
+    """Whether we may send our access token to ``url``: HTTPS, or the configured API host
+    itself (plain HTTP only there, e.g. a local simulator). Anything else (``http://`` to
+    another host, ``file:``, cloud metadata addresses) would leak the token or reach inside."""
+    try:
+        parts = urlsplit(url)
+        api = urlsplit(settings.ADUAN_WHATSAPP_API_BASE)
+        same_origin = (parts.scheme, parts.hostname, parts.port) == (
+            api.scheme,
+            api.hostname,
+            api.port,
+        )
+    except ValueError:
+        return False
+    if not parts.hostname or parts.username is not None or parts.password is not None:
+        return False
+    return parts.scheme == "https" or same_origin
+
+
 def fetch_media(media_id: str) -> tuple[bytes, str]:
     """Download a media file sent to us: its bytes and MIME type.
 
     Refuses (``MediaRejected``) what is larger than ``ADUAN_MAX_ATTACHMENT_BYTES`` (from the
-    announced size and again while reading) or not an allowed attachment type."""
+    announced size and again while reading) or not an allowed attachment type. The media id
+    must look like one (it becomes part of the API path) and the download URL must pass
+    :func:`media_url_allowed` (the request carries our access token)."""
     limit = int(settings.ADUAN_MAX_ATTACHMENT_BYTES)
+    if not MEDIA_ID_RE.fullmatch(media_id):
+        raise PermanentDeliveryError(f"{SERVICE}: not a media id: {media_id!r:.80}")
     headers = _auth()
     meta = transport.json_of(
         transport.request("GET", _url(media_id), service=SERVICE, headers=headers), SERVICE
@@ -107,6 +133,8 @@ def fetch_media(media_id: str) -> tuple[bytes, str]:
     url = meta.get("url")
     if not isinstance(url, str) or not url:
         raise PermanentDeliveryError(f"{SERVICE}: no media URL for {media_id}")
+    if not media_url_allowed(url):
+        raise PermanentDeliveryError(f"{SERVICE}: media URL refused: {url!r:.200}")
     mime_type = str(meta.get("mime_type", "")).split(";")[0].strip().lower()
     if mime_type not in settings.ADUAN_ALLOWED_ATTACHMENT_TYPES:
         raise MediaRejected("type")
@@ -172,9 +200,12 @@ def parse_webhook(body: bytes) -> WebhookBatch:
             if change.get("field") != "messages" or not isinstance(value, dict):
                 continue  # other subscribed fields (account updates...) are not ours
             names = {}
-            for contact in value.get("contacts") or []:
+            contacts = value.get("contacts") or []
+            _require(isinstance(contacts, list), "contacts")
+            for contact in contacts:
                 _require(isinstance(contact, dict), "contacts")
                 profile = contact.get("profile") or {}
+                _require(isinstance(profile, dict), "contact profile")
                 names[str(contact.get("wa_id", ""))] = str(profile.get("name", ""))[:200]
             messages = value.get("messages") or []
             _require(isinstance(messages, list), "messages")
@@ -199,8 +230,13 @@ def parse_webhook(body: bytes) -> WebhookBatch:
 def interactive_reply(message: dict[str, Any]) -> tuple[str, str]:
     """(id, title) of a button or list reply, or of a quick-reply template button."""
     if message.get("type") == "button":
-        button = message.get("button") or {}
+        button = _mapping(message.get("button"))
         return str(button.get("payload", "")), str(button.get("text", ""))
-    interactive = message.get("interactive") or {}
-    reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+    interactive = _mapping(message.get("interactive"))
+    reply = _mapping(interactive.get("button_reply") or interactive.get("list_reply"))
     return str(reply.get("id", "")), str(reply.get("title", ""))
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """A part of a message that should be an object; anything else reads as empty."""
+    return value if isinstance(value, dict) else {}

@@ -33,7 +33,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils.module_loading import import_string
@@ -171,6 +171,15 @@ def message_id(delivery: Delivery) -> str:
     return f"<{delivery.reference}@{domain}>"
 
 
+def email_timeout() -> float:
+    """Seconds the mail server may take: ``EMAIL_TIMEOUT``, and never more than half the lease
+    (Django's default is no timeout at all; a hung SMTP server would outlive the lease, and
+    another worker would send the message a second time while the first still waits)."""
+    half_lease = settings.ADUAN_NOTIFY_LEASE_SECONDS / 2
+    configured = getattr(settings, "EMAIL_TIMEOUT", None)
+    return min(float(configured), half_lease) if configured else half_lease
+
+
 def send_email(delivery: Delivery, rendered: messages.Rendered) -> str:
     ident = message_id(delivery)
     email = EmailMessage(
@@ -179,6 +188,7 @@ def send_email(delivery: Delivery, rendered: messages.Rendered) -> str:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.address],
         headers={"Message-ID": ident, "X-Aduan-Reference": delivery.reference},
+        connection=get_connection(timeout=email_timeout()),
     )
     email.send(fail_silently=False)
     return ident
