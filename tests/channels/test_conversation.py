@@ -69,6 +69,26 @@ def test_three_photos_then_confirmation(say: Any, settings: Any) -> None:
     assert list(Path(settings.MEDIA_ROOT, "channels/pending").iterdir()) == []
 
 
+def test_a_lost_photo_goes_back_to_the_photo_step(say: Any, settings: Any) -> None:
+    say("halo")
+    say("1")
+    say("Trotoar rusak parah di depan kantor pos, membahayakan pejalan kaki.")
+    say("Jl. Bagindo Aziz Chan")
+    for _index in range(3):
+        say(photo=Photo(PNG, "image/png"))
+    next(Path(settings.MEDIA_ROOT, "channels/pending").iterdir()).unlink()
+    say("ya")
+    assert Complaint.objects.count() == 0
+    conversation = Conversation.objects.get()
+    assert (conversation.step, conversation.data["photos"]) == ("photo", [])
+    assert list(Path(settings.MEDIA_ROOT, "channels/pending").iterdir()) == []
+    say(photo=Photo(PNG, "image/png"))
+    say("lewati")
+    assert Conversation.objects.get().step == "confirm"
+    say("ya")
+    assert Complaint.objects.get().attachments.count() == 1
+
+
 def test_expired_conversations_are_removed_with_their_photos(
     say: Any, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -253,3 +253,21 @@ def test_every_state_notifies_without_errors(world: World) -> None:
     events = set(OutboxMessage.objects.values_list("event", flat=True))
     assert {"complaint.held", "followup.published", "complaint.auto_closed"} <= events
     assert Notification.objects.filter(user=world.reporter).count() >= 10
+
+
+def test_a_phone_code_goes_by_sms_to_the_number_being_verified_only(world: World) -> None:
+    from aduan.accounts.services import phone_verification_start
+
+    world.reporter.phone = "+6281299990000"
+    world.reporter.save(update_fields=["phone"])
+    phone_verification_start(user=world.reporter)
+    delivery.deliver()
+    [row] = Delivery.objects.filter(outbox__event="account.phone_code")
+    assert (row.channel, row.address, row.status) == ("sms", "+6281299990000", "sent")
+    [sms] = [item for item in fakes.SENT if item["channel"] == "sms"]
+    assert sms["to"] == "+6281299990000"
+    text = OutboxMessage.objects.get(event="account.phone_code").payload["text"]
+    # Exactly the text with the code, no link, and nothing by e-mail or in the site.
+    assert sms["body"] == text and "http" not in sms["body"]
+    assert not Notification.objects.filter(user=world.reporter).exists()
+    assert mail.outbox == []

@@ -50,6 +50,15 @@ def test_language_follows_the_recipient() -> None:
     assert "Not yet verified" in english.body
 
 
+def test_an_overdue_notice_names_the_deadline_not_its_code() -> None:
+    for language, label in (("id", "Tindak lanjut pertama"), ("en", "First follow-up")):
+        rendered = messages.render(
+            event="clock.breached", payload=PAYLOAD, language=language, staff=True
+        )
+        assert label in rendered.body
+        assert "first_followup" not in rendered.body
+
+
 def test_english_reporter_gets_english_messages(world: World) -> None:
     world.reporter.language = "en"
     world.reporter.save()

@@ -350,9 +350,12 @@ def _submit(conversation: Conversation, message: Incoming) -> list[str]:
     except InvalidInput as error:
         return [str(error), _confirm_prompt(data)]
     except FileNotFoundError:
+        # Back to the photo step: the person sends the photos again or skips them.
+        paths = [item["path"] for item in data.get("photos", [])]
+        transaction.on_commit(lambda: _delete_files(paths))
         data["photos"] = []
-        _save(conversation, STEP_CONFIRM)
-        return [_("The photo was lost; please send it again."), _confirm_prompt(data)]
+        _save(conversation, STEP_PHOTO)
+        return [_("The photo was lost; please send it again."), _photo_prompt()]
     finally:
         for upload in uploads:
             upload.close()

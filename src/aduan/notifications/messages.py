@@ -16,7 +16,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from aduan.complaints.models import Status
+from aduan.accounts.services import PHONE_CODE_EVENT
+from aduan.complaints.models import Clock, Status
 
 # event -> (title, text for the reporter and followers). ``%(tracking_id)s`` is the complaint,
 # ``%(status)s`` its status label.
@@ -155,7 +156,12 @@ class Rendered:
 
     def text(self) -> str:
         """The whole message for e-mail, WhatsApp and SMS."""
-        return f"{self.body}\n{self.absolute_link}"
+        return f"{self.body}\n{self.absolute_link}" if self.link else self.body
+
+
+def _label(choices: Any, value: Any) -> str:
+    """The translated label of a stored choice; the value itself if it is unknown."""
+    return str(choices(value).label) if value in choices.values else str(value or "")
 
 
 class _Default(dict[str, Any]):
@@ -173,6 +179,9 @@ def render(
     agency_name: str = "",
 ) -> Rendered:
     """Render ``event`` for one recipient in ``language``. Uses only the outbox payload."""
+    if event == PHONE_CODE_EVENT:
+        # The text was written, in the account's language, when the code was drawn.
+        return Rendered(title="", body=str(payload.get("text", "")), link="")
     tracking_id = str(payload.get("tracking_id", ""))
     with translation.override(language):
         table = STAFF_TEXTS if staff else CITIZEN_TEXTS
@@ -180,10 +189,10 @@ def render(
         status = payload.get("status", "")
         values = _Default(
             tracking_id=tracking_id,
-            status=str(Status(status).label) if status in Status.values else status,
+            status=_label(Status, status),
             reason=payload.get("reason", ""),
             into=payload.get("into", ""),
-            clock=payload.get("clock", ""),
+            clock=_label(Clock.Kind, payload.get("clock", "")),
             agency=agency_name,
         )
         text = str(body) % values

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from aduan.accounts.models import Membership, Role, User
+from aduan.accounts.services import PHONE_CODE_EVENT
 from aduan.complaints import policies
 from aduan.complaints.models import Channel, Complaint
 from aduan.complaints.services import normalize_phone
@@ -164,7 +165,18 @@ def resolve(message: OutboxMessage) -> list[Recipient]:
     """Everyone ``message`` is for, each once."""
     complaint = message.complaint
     recipients: list[Recipient] = []
-    if message.user is not None:
+    if message.event == PHONE_CODE_EVENT and message.user is not None:
+        # A verification code goes by SMS to the number being verified, whatever the
+        # person's preferences (the number is not theirs to use until it is verified).
+        recipients = [
+            Recipient(
+                key=f"user:{message.user.pk}",
+                channels=(("sms", str(message.payload.get("phone", ""))),),
+                language=message.user.language or "id",
+                user=message.user,
+            )
+        ]
+    elif message.user is not None:
         staff = policies.staff_roles(message.user).is_staff
         recipients = (
             _staff([message.user], complaint)
