@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from aduan.agencies.models import Agency, Category, Region
+from aduan.agencies.models import Agency, Category, CategoryField, Region
 
 
 @admin.register(Agency)
@@ -11,8 +11,26 @@ class AgencyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
 
+class CategoryFieldInline(admin.TabularInline):
+    """A category's extra questions (published as Open311 service attributes)."""
+
+    model = CategoryField
+    extra = 0
+    fields = [
+        "order",
+        "code",
+        "datatype",
+        "variable",
+        "required",
+        "description",
+        "datatype_description",
+        "values",
+    ]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    inlines = [CategoryFieldInline]
     list_display = ["code", "name", "parent", "default_agency", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "keywords"]

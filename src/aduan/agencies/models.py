@@ -145,3 +145,87 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CategoryField(models.Model):
+    """An extra question a category asks when a complaint is submitted (an Open311 attribute).
+
+    ``values`` holds the choices of the list types as ``[{"key": ..., "name": ...}]``. A field
+    that is not ``variable`` is an informational note shown to the reporter, not a question.
+    """
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("Short text")
+        NUMBER = "number", _("Number")
+        DATETIME = "datetime", _("Date and time")
+        TEXT = "text", _("Long text")
+        SINGLE_VALUE_LIST = "singlevaluelist", _("One choice from a list")
+        MULTI_VALUE_LIST = "multivaluelist", _("Several choices from a list")
+
+    LIST_TYPES = (Datatype.SINGLE_VALUE_LIST, Datatype.MULTI_VALUE_LIST)
+
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="extra_fields",
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    datatype = models.CharField(
+        _("type of answer"), max_length=16, choices=Datatype.choices, default=Datatype.STRING
+    )
+    variable = models.BooleanField(
+        _("asks for an answer"),
+        default=True,
+        help_text=_("Off: the description is only shown as information."),
+    )
+    required = models.BooleanField(_("required"), default=False)
+    description = models.TextField(_("question"))
+    datatype_description = models.CharField(
+        _("hint about the expected answer"), max_length=200, blank=True
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    values = models.JSONField(
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_('For lists only: [{"key": "...", "name": "..."}, ...]'),
+    )
+
+    class Meta:
+        verbose_name = _("extra question of a category")
+        verbose_name_plural = _("extra questions of a category")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="category_field_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}:{self.code}"
+
+    def choice_keys(self) -> list[str]:
+        """The allowed keys of a list field, as strings."""
+        return [str(item.get("key")) for item in self.values if isinstance(item, dict)]
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        values = self.values
+        if self.datatype in self.LIST_TYPES:
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(
+                    isinstance(item, dict)
+                    and str(item.get("key", "")).strip()
+                    and str(item.get("name", "")).strip()
+                    for item in values
+                )
+            ):
+                raise ValidationError(
+                    {"values": _('A list needs choices like [{"key": "a", "name": "A"}].')}
+                )
+            if len(set(self.choice_keys())) != len(values):
+                raise ValidationError({"values": _("Each choice needs its own key.")})
+        elif values:
+            raise ValidationError({"values": _("Only list questions have choices.")})

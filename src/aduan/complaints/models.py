@@ -119,6 +119,9 @@ class Complaint(models.Model):
     channel = models.CharField(
         _("channel"), max_length=16, choices=Channel.choices, default=Channel.WEB
     )
+    # Answers to the category's extra questions (``agencies.CategoryField``), by code; checked
+    # by ``services.complaint_submit``.
+    attributes = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
 
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     is_confidential = models.BooleanField(_("confidential"), default=False)

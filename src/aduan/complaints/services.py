@@ -25,10 +25,11 @@ from django.core.files.base import File
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import Role
-from aduan.agencies.models import Agency, Category, Region
+from aduan.agencies.models import Agency, Category, CategoryField, Region
 from aduan.complaints import policies
 from aduan.complaints.models import (
     OPEN_STATUSES,
@@ -126,10 +127,18 @@ def _lock(complaint: Complaint) -> Complaint:
     )
 
 
+def _refuse_nul(*texts: str) -> None:
+    """A NUL character cannot be stored (PostgreSQL refuses it in text and JSON): refuse it as
+    bad input, on every channel, instead of failing at the database."""
+    if any("\x00" in text for text in texts):
+        raise InvalidInput(_("The text contains a character that is not allowed (NUL)."))
+
+
 def _require_text(
     value: str, *, field_label: Any, max_length: int = MAX_TEXT, min_length: int = 1
 ) -> str:
     text = (value or "").strip()
+    _refuse_nul(text)
     if len(text) < min_length:
         if min_length <= 1:
             raise InvalidInput(_("%(field)s must be filled in."), field=field_label)
@@ -366,9 +375,103 @@ def _check_coordinates(latitude: Any, longitude: Any) -> tuple[Decimal | None, D
         lat, lon = Decimal(str(latitude)), Decimal(str(longitude))
     except Exception:
         raise InvalidInput(_("The coordinates are not valid.")) from None
+    # NaN cannot be compared (it would raise, a 500), infinities are out of range anyway.
+    if not (lat.is_finite() and lon.is_finite()):
+        raise InvalidInput(_("The coordinates are not valid."))
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InvalidInput(_("The coordinates are not valid."))
     return lat.quantize(Decimal("0.000001")), lon.quantize(Decimal("0.000001"))
+
+
+MAX_ATTRIBUTE_TEXT: dict[str, int] = {
+    CategoryField.Datatype.STRING: 500,
+    CategoryField.Datatype.TEXT: 4000,
+}
+
+
+def _check_attribute(field: CategoryField, value: Any) -> Any:
+    """One answer in its stored form, or InvalidInput naming the question."""
+    Datatype = CategoryField.Datatype
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    if any(isinstance(v, (dict, list, tuple)) for v in values):
+        raise InvalidInput(
+            _("“%(question)s” takes text, a number or choices."), question=field.description
+        )
+    values = [v.strip() if isinstance(v, str) else v for v in values if v not in (None, "")]
+    _refuse_nul(*(v for v in values if isinstance(v, str)))
+    if field.datatype != Datatype.MULTI_VALUE_LIST and len(values) > 1:
+        raise InvalidInput(_("“%(question)s” takes one answer."), question=field.description)
+    if field.datatype == Datatype.MULTI_VALUE_LIST:
+        allowed = field.choice_keys()
+        keys = [str(v) for v in values]
+        if any(key not in allowed for key in keys):
+            raise InvalidInput(_("“%(question)s” has no such choice."), question=field.description)
+        return list(dict.fromkeys(keys))
+    if not values:
+        return ""
+    value = values[0]
+    if field.datatype == Datatype.SINGLE_VALUE_LIST:
+        if str(value) not in field.choice_keys():
+            raise InvalidInput(_("“%(question)s” has no such choice."), question=field.description)
+        return str(value)
+    if field.datatype == Datatype.NUMBER:
+        try:
+            number = Decimal(str(value))
+        except Exception:
+            number = Decimal("NaN")
+        if not number.is_finite() or number.adjusted() > 15:
+            raise InvalidInput(_("“%(question)s” needs a number."), question=field.description)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if field.datatype == Datatype.DATETIME:
+        text = str(value)
+        try:
+            day = parse_date(text) if len(text) == 10 else None
+            moment = None if day else parse_datetime(text)
+        except ValueError:
+            day = moment = None
+        if moment is None and day is None:
+            raise InvalidInput(
+                _("“%(question)s” needs a date (YYYY-MM-DD) or a date and time."),
+                question=field.description,
+            )
+        return (moment or day).isoformat()  # type: ignore[union-attr]
+    text = str(value)
+    limit = MAX_ATTRIBUTE_TEXT.get(field.datatype, 500)
+    if len(text) > limit:
+        raise InvalidInput(
+            _("The answer to “%(question)s” may be at most %(max)d characters."),
+            question=field.description,
+            max=limit,
+        )
+    return text
+
+
+def _check_attributes(
+    category: Category | None, attributes: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Answers to the category's extra questions: known codes only, each of its type (lists:
+    only offered keys), and the required ones given -- unless ``attributes`` is None: the
+    channel cannot ask the questions (the web portal's form, the message channels), and a
+    citizen must not be refused for a question never put to them."""
+    asked = attributes is not None
+    attributes = dict(attributes or {})
+    fields = (
+        {field.code: field for field in category.extra_fields.filter(variable=True)}
+        if category is not None
+        else {}
+    )
+    unknown = sorted(set(attributes) - set(fields))
+    if unknown:
+        raise InvalidInput(_("Unknown extra question “%(code)s”."), code=unknown[0])
+    checked: dict[str, Any] = {}
+    for code, field in fields.items():
+        if code in attributes:
+            value = _check_attribute(field, attributes[code])
+            if value not in ("", []):
+                checked[code] = value
+        if asked and field.required and code not in checked:
+            raise InvalidInput(_("Please answer “%(question)s”."), question=field.description)
+    return checked
 
 
 def complaint_submit(
@@ -392,11 +495,15 @@ def complaint_submit(
     reporter_email: str = "",
     attachments: Sequence[File[Any]] = (),
     idempotency_key: str | None = None,
+    attributes: dict[str, Any] | None = None,
 ) -> SubmitResult:
     """Receive a complaint from any channel. A signed-in ``actor`` is the reporter; otherwise the
     reporter is a guest who gets a secret. A retried call with the same ``idempotency_key`` on the
     same channel from the same reporter (account, or guest contact) returns the first complaint
-    (and, for a guest, the same secret) and creates nothing."""
+    (and, for a guest, the same secret) and creates nothing. ``attributes`` answers the
+    category's extra questions (``agencies.CategoryField``), by code; a channel that can ask
+    them passes a dict (even empty: required questions are then enforced), one that cannot
+    passes None (answers are not required)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     title = _require_text(title, field_label=_("Title"), max_length=MAX_TITLE)
     description = _require_text(
@@ -415,7 +522,9 @@ def complaint_submit(
     if event_date is not None and event_date > local_date(now):
         raise InvalidInput(_("The date of the event cannot be in the future."))
     lat, lon = _check_coordinates(latitude, longitude)
+    answers = _check_attributes(category, attributes)
     reporter_name = (reporter_name or "").strip()[:200]
+    _refuse_nul(reporter_name, address_text or "", reporter_email or "")
     reporter_phone = normalize_phone(reporter_phone)
     reporter_email = (reporter_email or "").strip()
     if reporter_email:
@@ -476,6 +585,7 @@ def complaint_submit(
                     address_text=(address_text or "").strip()[:300],
                     category=category,
                     channel=channel,
+                    attributes=answers,
                     is_anonymous=is_anonymous,
                     is_confidential=is_confidential,
                     is_supervisory=is_supervisory,
