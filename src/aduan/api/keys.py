@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from django.db import transaction
@@ -14,6 +15,7 @@ from aduan.core import clock
 from aduan.core.errors import InvalidInput
 
 KEY_SCHEME = "adn"
+PREFIX_RE = re.compile(r"[0-9a-f]{12}")
 _MAX_NAME = 100
 
 
@@ -53,7 +55,9 @@ def apikey_authenticate(raw_key: str) -> ApiClient | None:
     """The active client holding ``raw_key``, or None. Constant-time on the secret."""
     scheme, _sep, rest = (raw_key or "").strip().partition("_")
     prefix, _sep, secret = rest.partition("_")
-    if scheme != KEY_SCHEME or not prefix or not secret:
+    # The prefix is 12 hex digits; anything else (a NUL byte, say, which PostgreSQL refuses in a
+    # query) cannot name a key and is not looked up.
+    if scheme != KEY_SCHEME or not PREFIX_RE.fullmatch(prefix) or not secret:
         return None
     client = ApiClient.objects.filter(key_prefix=prefix, revoked_at__isnull=True).first()
     if client is None or not hmac.compare_digest(client.key_hash, _hash(secret)):

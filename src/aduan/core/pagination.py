@@ -11,6 +11,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from django.db.models import F, Model, Q, QuerySet
@@ -59,7 +60,17 @@ def _to_python(model: type[Model], path: str, raw: Any) -> Any:
         return None
     if field.is_relation:
         field = field.target_field
-    return field.to_python(raw)
+    value = field.to_python(raw)
+    # A forged cursor must fail here, as bad input, not in the database (a 500): integers past
+    # 64 bits, datetimes that cannot be put in UTC (PostgreSQL refuses offsets past ±15:59)
+    # and NUL characters.
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise ValueError(path)
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC) if value.tzinfo is not None else value
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(path)
+    return value
 
 
 def _encode(values: list[Any], direction: str) -> str:
