@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from aduan.agencies.models import CategoryField
 from aduan.complaints import selectors, services
 from aduan.complaints.models import (
     Attachment,
@@ -119,6 +120,29 @@ def test_workspace_shows_the_facts_dispatches_deadlines_and_history(
     assert 'class="timeline"' in page
     for needle in IDENTITY:  # an ordinary report: the agency sees who reported
         assert needle in page
+
+
+def test_workspace_shows_the_answers_to_the_categorys_extra_questions(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    CategoryField.objects.create(
+        category=world.category, code="pole", description="Nomor tiang", order=2
+    )
+    CategoryField.objects.create(
+        category=world.category,
+        code="side",
+        datatype=CategoryField.Datatype.SINGLE_VALUE_LIST,
+        description="Sisi jalan",
+        values=[{"key": "L", "name": "Kiri"}, {"key": "R", "name": "Kanan"}],
+        order=1,
+    )
+    complaint = submit(world, category=world.category, attributes={"pole": "T-17", "side": "R"})
+    assert selectors.complaint_answers(complaint) == [
+        ("Sisi jalan", "Kanan"),
+        ("Nomor tiang", "T-17"),
+    ]
+    page = text(client_for("coordinator").get(workspace_url(complaint)))
+    assert "Nomor tiang" in page and "T-17" in page and "Kanan" in page
 
 
 @pytest.mark.parametrize("role", ["operator", "liaison", "health_operator"])

@@ -33,6 +33,9 @@ ANSWER = "Saluran sudah dibersihkan oleh petugas pada Selasa pagi."
 
 def fits_the_screen(page: Any) -> None:
     """Nothing is wider than the phone: the page does not scroll sideways."""
+    # Measured once the page's styles and scripts have run (the map on /lapor/ is laid out by
+    # script); on a busy machine the URL can change well before that.
+    page.wait_for_load_state("load")
     content, screen = page.evaluate(
         "() => [document.documentElement.scrollWidth, window.innerWidth]"
     )

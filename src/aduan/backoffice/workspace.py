@@ -358,6 +358,7 @@ class Workspace:
             "clocks": list(selectors.open_clocks(complaint).select_related("dispatch__agency")),
             "identity": identity,
             "revealed": revealed is not None,
+            "answers": selectors.complaint_answers(complaint),
             "attachments": list(complaint.attachments.select_related("uploaded_by")),
             "notes": list(complaint.notes.select_related("author")),
             "instructions": list(complaint.instructions.select_related("author")),

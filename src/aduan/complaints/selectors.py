@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
+from aduan.agencies.models import CategoryField
 from aduan.complaints import policies
 from aduan.complaints.models import PUBLIC_LIST, Clock, Complaint
 from aduan.complaints.services import Identity, identity_of, normalize_tracking_id
@@ -167,3 +168,26 @@ def complaint_timeline(viewer: Any, complaint: Complaint) -> list[TimelineEntry]
             data = {k: v for k, v in event.data.items() if k in REPORTER_DATA_KEYS}
             entries.append(TimelineEntry(event.created_at, event.action, "", data))
     return entries
+
+
+def complaint_answers(complaint: Complaint) -> list[tuple[str, str]]:
+    """The reporter's answers to the category's extra questions as (question, answer), in the
+    questions' order; list answers show the choices' names. For staff who see the complaint."""
+    if not complaint.attributes or complaint.category_id is None:
+        return []
+    fields = {f.code: f for f in CategoryField.objects.filter(category_id=complaint.category_id)}
+    rows = []
+    for code, value in complaint.attributes.items():
+        field = fields.get(code)
+        names = {
+            str(choice.get("key")): str(choice.get("name"))
+            for choice in (field.values if field else [])
+            if isinstance(choice, dict)
+        }
+        values = value if isinstance(value, list) else [value]
+        answer = ", ".join(names.get(str(item), str(item)) for item in values)
+        # A question removed since the answer was given still shows, by its code, last.
+        order = (0, field.order) if field else (1, 0)
+        rows.append((order, field.description if field else code, answer))
+    rows.sort(key=lambda row: row[0])
+    return [(question, answer) for _order, question, answer in rows]
