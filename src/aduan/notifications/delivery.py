@@ -49,8 +49,9 @@ from aduan.notifications.models import (
 
 logger = logging.getLogger(__name__)
 
-# Test-only: the kill test sets this to a channel name; the worker then SIGKILLs itself right
-# after that channel's provider accepted a message, before the delivery is marked sent.
+# Test-only (ignored in production): the kill test sets this to a channel name; the worker then
+# SIGKILLs itself right after that channel's provider accepted a message, before the delivery
+# is marked sent.
 CRASH_AFTER_SEND_ENV = "ADUAN_NOTIFY_TEST_CRASH_AFTER_SEND"
 
 
@@ -295,7 +296,7 @@ def _send(delivery: Delivery, attempt: str) -> str:
             "delivery %s failed (%s): %s", delivery.pk, "dead" if dead else "retry", text
         )
         return "dead" if dead else "retry"
-    if os.environ.get(CRASH_AFTER_SEND_ENV) == delivery.channel:
+    if not settings.PRODUCTION and os.environ.get(CRASH_AFTER_SEND_ENV) == delivery.channel:
         os.kill(os.getpid(), signal.SIGKILL)
     updated = Delivery.objects.filter(
         pk=delivery.pk, attempt_id=attempt, status=Delivery.Status.SENDING
