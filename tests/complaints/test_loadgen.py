@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,16 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
-from aduan.agencies.models import Agency, Category
-from aduan.complaints.loadgen import AUDIT_ACTION, rank_agencies
+from aduan.accounts.models import User
+from aduan.agencies.models import Agency, Category, Region
+from aduan.complaints.loadgen import (
+    AUDIT_ACTION,
+    BUILTIN_PLACES,
+    map_source_agencies,
+    map_source_places,
+    rank_agencies,
+    read_source,
+)
 from aduan.complaints.models import (
     OPEN_STATUSES,
     Clock,
@@ -311,6 +320,162 @@ def test_source_csv_without_the_columns_is_refused(world: World, tmp_path: Path)
     with pytest.raises(CommandError, match="text"):
         loadgen("--complaints", "5", "--source-csv", str(path))
     assert not Complaint.objects.exists()
+
+
+SOURCE_HEADER = [
+    "id", "text", "submitted_at", "responded_at", "topic", "agency", "district", "subdistrict"
+]  # fmt: skip
+
+
+def write_source(path: Path, rows: list[list[str]], header: list[str] = SOURCE_HEADER) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def handling_agencies() -> list[Agency]:
+    return rank_agencies(
+        [a for a in Agency.objects.all() if a.kind != Agency.Kind.INSPECTORATE],
+        list(Category.objects.all()),
+    )
+
+
+def test_source_agencies_map_by_name_then_by_frequency_rank(world: World) -> None:
+    ranked = handling_agencies()
+    names = (
+        ["Dinas Kebersihan"] * 5  # no configured agency of that name: the first by rank
+        + ["Dinas Kesehatan Kota Surabaya"] * 3  # same name as the configured one
+        + ["Badan Pendidikan"] * 2  # "Badan", not "Dinas": no name match
+        + ["Dinas Pendidikan dan Kebudayaan"]  # half its words: Dinas Pendidikan
+    )
+    mapping = map_source_agencies(names, ranked)
+    assert mapping["Dinas Kesehatan Kota Surabaya"] == world.health
+    assert mapping["Dinas Pendidikan dan Kebudayaan"] == world.education
+    rest = [a for a in ranked if a not in (world.health, world.education)]
+    assert mapping["Dinas Kebersihan"] == rest[0]
+    assert mapping["Badan Pendidikan"] == rest[1]
+    # Deterministic: the order of the rows does not matter.
+    assert map_source_agencies(list(reversed(names)), ranked) == mapping
+
+
+def test_more_source_agencies_than_configured_ones_wrap_around(world: World) -> None:
+    ranked = handling_agencies()
+    names = [f"Kantor {number:03d}" for number in range(len(ranked) * 2 + 1)]
+    mapping = map_source_agencies(names, ranked)
+    assert [mapping[name] for name in names] == [
+        ranked[index % len(ranked)] for index in range(len(names))
+    ]
+
+
+def test_source_places_keep_the_skew_on_the_configured_regions(world: World) -> None:
+    for code, name, level, kind in (
+        ("13", "Sumatera Barat", 1, "provinsi"),
+        ("13.01", "Kabupaten Agam", 2, "kabupaten"),
+        ("13.71", "Kota Padang", 2, "kota"),
+        ("13.01.01", "Tanjung Raya", 3, "kecamatan"),
+        ("13.71.01", "Koto Tangah", 3, "kecamatan"),
+        ("13.71.02", "Kuranji", 3, "kecamatan"),
+        ("13.71.01.1001", "Lubuk Buaya", 4, "kelurahan"),
+        ("13.71.01.1002", "Air Tawar", 4, "kelurahan"),
+    ):
+        parent = code.rsplit(".", 1)[0] if "." in code else None
+        Region.objects.create(code=code, name=name, level=level, kind=kind, parent_id=parent)
+    pairs = (
+        [("Tambaksari", "Ploso")] * 4
+        + [("Tambaksari", "Gading")] * 2
+        + [("Gubeng", "Airlangga")] * 3
+        + [("Rungkut", "Medokan")]
+        + [("Wonokromo", "Darmo")]
+    )  # fmt: skip
+    mapping = map_source_places(pairs, [])
+    # The busiest district → the first kecamatan of a city, its busiest kelurahan → the first.
+    assert mapping["Tambaksari", "Ploso"].region_id == "13.71.01.1001"
+    assert mapping["Tambaksari", "Gading"].region_id == "13.71.01.1002"
+    assert (
+        mapping["Tambaksari", "Ploso"].text
+        == "Kelurahan Lubuk Buaya, Kecamatan Koto Tangah, Kota Padang"
+    )
+    # A kecamatan without villages stands for itself; cities' kecamatan come first.
+    assert mapping["Gubeng", "Airlangga"].region_id == "13.71.02"
+    assert mapping["Gubeng", "Airlangga"].text == "Kecamatan Kuranji, Kota Padang"
+    assert mapping["Rungkut", "Medokan"].region_id == "13.01.01"
+    assert mapping["Wonokromo", "Darmo"].region_id == "13.71.01.1001"  # wraps around
+    assert map_source_places(list(reversed(pairs)), []) == mapping
+
+
+def test_source_places_without_regions_use_the_builtin_places(world: World) -> None:
+    from aduan.complaints.loadgen import _Place
+
+    fallback = [_Place(None, f"Kecamatan {d}, {c}", f"Kecamatan {d}") for d, c in BUILTIN_PLACES]
+    mapping = map_source_places([("B", "x"), ("A", "y"), ("A", "z")], fallback)
+    assert mapping["A", "y"] == mapping["A", "z"] == fallback[0]
+    assert mapping["B", "x"] == fallback[1]
+
+
+def test_source_response_delays_time_the_first_followups(world: World, tmp_path: Path) -> None:
+    rows = [
+        [str(n), f"Keluhan nomor {n} tentang jalan rusak.", "2022-03-01T09:00:00",
+         "2022-03-01T09:01:00", "Jalan", "Dinas Pekerjaan Umum", "Gubeng", "Airlangga"]
+        for n in range(20)
+    ]  # fmt: skip
+    rows.append(["99", "Tanpa jawaban sama sekali dari dinas.", "2022-03-01T09:00:00", "",
+                 "Jalan", "Dinas Pekerjaan Umum", "Gubeng", "Airlangga"])  # fmt: skip
+    rows.append(["98", "Jawaban tercatat sebelum laporan masuk.", "2022-03-01T09:00:00",
+                 "2022-02-01", "Jalan", "Dinas Pekerjaan Umum", "Gubeng", "Airlangga"])  # fmt: skip
+    path = write_source(tmp_path / "timed.csv", rows)
+    source = read_source(path)
+    assert len(source.rows) == 22
+    assert source.delays == [timedelta(minutes=1)] * 20  # empty and negative ones skipped
+    loadgen("--complaints", "120", "--seed", "5", "--source-csv", str(path))
+    answered = Complaint.objects.filter(first_followup_at__isnull=False, is_supervisory=False)
+    gaps = [c.first_followup_at - c.verified_at for c in answered]
+    assert gaps
+    # Verified in office hours, answered a minute later (unless that is after closing time).
+    assert sum(gap == timedelta(minutes=1) for gap in gaps) >= 0.8 * len(gaps)
+    assert all(c.lead_agency == world.public_works for c in answered)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "Cannot read|Tidak dapat membaca|missing"),
+        ("", "empty|kosong"),
+        ("id,text,topic,agency,district,subdistrict\n", "usable|dapat digunakan"),
+        ("id,text,agency\n1,Jalan rusak parah sekali,Dinas A\n", "topic"),
+        (b"text,topic,agency,district,subdistrict\n\xff\xfe bad,x,y,z,w\n", "Cannot read|Tidak"),
+    ],
+)
+def test_bad_source_csv_is_refused_before_anything_is_written(
+    world: World, tmp_path: Path, content: str | bytes | None, message: str
+) -> None:
+    path = tmp_path / "source.csv"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    users = User.objects.count()
+    with pytest.raises(CommandError, match=message):
+        loadgen("--complaints", "5", "--source-csv", str(path))
+    assert not Complaint.objects.exists()
+    assert User.objects.count() == users  # not even the fallback staff account
+    assert not AuditEvent.objects.filter(action=AUDIT_ACTION).exists()
+
+
+REAL_SOURCE = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "complaints-surabaya-2022.csv"
+)
+
+
+@pytest.mark.skipif(not REAL_SOURCE.exists(), reason="shared/data is not next to the checkout")
+def test_real_source_csv(world: World) -> None:
+    loadgen("--complaints", "300", "--seed", "9", "--source-csv", str(REAL_SOURCE))
+    assert Complaint.objects.count() == 300
+    ordinary = Complaint.objects.filter(is_supervisory=False)
+    assert all(c.title and len(c.title) <= 200 and c.description for c in ordinary)
+    assert set(Complaint.objects.values_list("status", flat=True)) == set(Status.values)
+    assert audit_verify()[1] is None
 
 
 def test_open_statuses_are_covered(generated: World) -> None:

@@ -805,7 +805,8 @@ def rank_agencies(agencies: Sequence[Agency], categories: Sequence[Category]) ->
     """The handling agencies in a fixed order, most likely to receive complaints first: default
     agencies of many categories, then other offices and boards, then the rest (by code).
 
-    ``--source-csv`` maps the CSV's agencies onto this order by their frequency rank."""
+    ``--source-csv`` maps the CSV's agencies no name matched onto this order by their frequency
+    rank (:func:`map_source_agencies`)."""
     default_counts = Counter(c.default_agency_id for c in categories if c.default_agency_id)
     kind_order: dict[str, int] = {
         Agency.Kind.OFFICE: 0,
@@ -997,6 +998,10 @@ class BuiltinTexts:
             lead = inspectorate.pk
         return _Draft(title, description, category.pk if category else None, lead, place.text, None)
 
+    def followup_delay(self, rng: random.Random) -> timedelta:
+        """Dispatch → the lead agency's first follow-up (before office hours are applied)."""
+        return _lognormal_days(rng, 2.0, 0.8)
+
 
 GREETING = re.compile(
     r"^(assalamu\S*|salam\S*|selamat (pagi|siang|sore|malam)|pagi|siang|sore|malam|permisi|"
@@ -1004,6 +1009,26 @@ GREETING = re.compile(
     re.IGNORECASE,
 )
 SOURCE_COLUMNS = ("text", "topic", "agency", "district", "subdistrict")
+# Optional: with both, the first follow-up comes after a delay drawn from the source's
+# ``responded_at - submitted_at`` (rows with either empty, unreadable or out of order are skipped).
+SOURCE_TIMES = ("submitted_at", "responded_at")
+MAX_SOURCE_DELAY = timedelta(days=365)
+# Words that say nothing about what an agency does (its kind, its government, fillers).
+AGENCY_NAME_NOISE = frozenset(
+    {
+        "dan",
+        "serta",
+        "daerah",
+        "provinsi",
+        "sumatera",
+        "barat",
+        "kota",
+        "kabupaten",
+        "surabaya",
+    }
+)
+AGENCY_NAME_MATCH = 0.5  # Jaccard similarity of the remaining words, or
+AGENCY_NAME_OVERLAP = 2 / 3  # share of the shorter name's words, with at least two shared
 
 
 def _title_from(text: str, topic: str) -> str:
@@ -1019,42 +1044,194 @@ def _title_from(text: str, topic: str) -> str:
     return (sentence[:1].upper() + sentence[1:])[:200] or "Pengaduan"
 
 
-class CsvTexts:
-    """Texts, agency skew and places from a CSV of real complaints (columns ``text``, ``topic``,
-    ``agency``, ``district``, ``subdistrict``), mapped onto the configured instansi.
+@dataclass
+class SourceData:
+    """The usable rows of a source CSV and its response delays, read once."""
 
-    The CSV's agencies, ranked by frequency (ties by name), map onto :func:`rank_agencies` in
-    the same rank order (wrapping around when the CSV has more), so its skew carries over;
-    districts map onto the configured places the same way. A category is the first whose
-    keywords occur in the text, else one routed to the mapped agency, else none.
+    rows: list[dict[str, str]]
+    delays: list[timedelta]
+
+
+def read_source(path: Path) -> SourceData:
+    """Read a CSV of real complaints; LoadgenError (before anything is written) when it cannot
+    be read, is empty, lacks a column or has no usable text."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            fieldnames = reader.fieldnames
+            if not fieldnames:
+                raise LoadgenError(_("The CSV file %(path)s is empty.") % {"path": path})
+            missing = [c for c in SOURCE_COLUMNS if c not in fieldnames]
+            if missing:
+                raise LoadgenError(
+                    _("The CSV file lacks the columns: %(columns)s.")
+                    % {"columns": ", ".join(missing)}
+                )
+            timed = all(c in fieldnames for c in SOURCE_TIMES)
+            rows = []
+            delays = []
+            for row in reader:
+                text = (row.get("text") or "").strip()
+                if len(text) < 10:
+                    continue
+                rows.append({c: (row.get(c) or "").strip() for c in SOURCE_COLUMNS})
+                if timed:
+                    delay = _source_delay(row.get("submitted_at"), row.get("responded_at"))
+                    if delay is not None:
+                        delays.append(delay)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise LoadgenError(
+            _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
+        ) from error
+    if not rows:
+        raise LoadgenError(_("The CSV file has no usable complaint texts."))
+    return SourceData(rows, delays)
+
+
+def _source_delay(submitted: str | None, responded: str | None) -> timedelta | None:
+    try:
+        delay = datetime.fromisoformat((responded or "").strip()) - datetime.fromisoformat(
+            (submitted or "").strip()
+        )
+    except (ValueError, TypeError):  # empty, unreadable, or one aware and one naive
+        return None
+    return delay if timedelta(0) < delay <= MAX_SOURCE_DELAY else None
+
+
+def _frequency_rank(values: Iterable[str]) -> list[str]:
+    """Distinct values, most frequent first (ties by value): deterministic."""
+    counts = Counter(values)
+    return sorted(counts, key=lambda value: (-counts[value], value))
+
+
+def _name_words(name: str) -> tuple[str, frozenset[str]]:
+    """An agency name's kind word ("dinas", "badan", "satuan", ...) and its other words."""
+    words = re.findall(r"[a-z]+", name.lower())
+    if not words:
+        return "", frozenset()
+    return words[0], frozenset(w for w in words[1:] if w not in AGENCY_NAME_NOISE)
+
+
+def map_source_agencies(
+    source_names: Iterable[str], agencies: Sequence[Agency]
+) -> dict[str, Agency]:
+    """Each source agency → a configured agency, deterministically (documented in
+    docs/benchmarks.md):
+
+    1. By name: a source agency and a configured one whose names start with the same kind word
+       ("Dinas", "Badan", "Satuan", ...) and whose other words (ignoring "dan", "serta",
+       "daerah" and the names of governments) are at least half shared (Jaccard), or share two
+       or more words making two thirds of the shorter name, are paired, most similar first
+       (ties: the more frequent source agency, then the configured agency's rank); each
+       configured agency takes at most one source agency this way. "Dinas Perhubungan" → the
+       province's Dinas Perhubungan.
+    2. By frequency: the other source agencies, most frequent first, go to the configured
+       agencies no name matched, in :func:`rank_agencies` order, wrapping around (over all
+       agencies when every one was matched by name).
+
+    ``agencies`` comes in rank order; the skew of the source's agency column is kept."""
+    names = list(source_names)
+    ranked = _frequency_rank(names)
+    source_rank = {name: index for index, name in enumerate(ranked)}
+    agency_words = [_name_words(agency.name) for agency in agencies]
+    pairs = []
+    for name in ranked:
+        kind, words = _name_words(name)
+        if not words:
+            continue
+        for index, (agency_kind, other) in enumerate(agency_words):
+            if agency_kind != kind or not other:
+                continue
+            shared = len(words & other)
+            score = shared / len(words | other)
+            if score >= AGENCY_NAME_MATCH or (
+                shared >= 2 and shared / min(len(words), len(other)) >= AGENCY_NAME_OVERLAP
+            ):
+                pairs.append((-score, source_rank[name], index, name))
+    mapping: dict[str, Agency] = {}
+    taken: set[int] = set()
+    for _score, _rank, index, name in sorted(pairs):
+        if name not in mapping and index not in taken:
+            mapping[name] = agencies[index]
+            taken.add(index)
+    rest = [agency for index, agency in enumerate(agencies) if index not in taken] or list(agencies)
+    unmatched = [name for name in ranked if name not in mapping]
+    for rank, name in enumerate(unmatched):
+        mapping[name] = rest[rank % len(rest)]
+    return mapping
+
+
+def _region_places() -> list[tuple[_Place, list[_Place]]]:
+    """The configured kecamatan, those of cities (kota) first, then by code, each with its
+    desa/kelurahan by code; empty without regions."""
+    regions = {
+        code: (name, kind, level, parent)
+        for code, name, kind, level, parent in Region.objects.filter(level__in=(2, 3, 4))
+        .order_by("code")
+        .values_list("code", "name", "kind", "level", "parent_id")
+    }
+    villages: dict[str, list[_Place]] = {}
+    districts = []
+    for code, (name, _kind, level, parent) in regions.items():
+        if level == 3 and parent in regions:
+            city_name, city_kind = regions[parent][0], regions[parent][1]
+            place = _Place(code, f"Kecamatan {name}, {city_name}", f"Kecamatan {name}")
+            districts.append((city_kind != "kota", code, place))
+    names = {code: name for code, (name, _k, _l, _p) in regions.items()}
+    for code, (name, kind, level, parent) in regions.items():
+        if level == 4 and parent in regions and regions[parent][2] == 3:
+            city = names.get(regions[parent][3] or "", "")
+            label = kind.capitalize()  # Desa (a nagari in Sumatera Barat) or Kelurahan
+            text = f"{label} {name}, Kecamatan {names[parent]}" + (f", {city}" if city else "")
+            villages.setdefault(parent, []).append(_Place(code, text, f"{label} {name}"))
+    districts.sort(key=lambda item: (item[0], item[1]))
+    return [(place, villages.get(code, [])) for _city, code, place in districts]
+
+
+def map_source_places(
+    pairs: Sequence[tuple[str, str]], fallback: Sequence[_Place]
+) -> dict[tuple[str, str], _Place]:
+    """Each source (district, subdistrict) → a configured place, deterministically: districts by
+    frequency rank onto the kecamatan (cities' first, then by code), and within a district its
+    subdistricts by frequency rank onto that kecamatan's desa/kelurahan (by code), wrapping
+    around. Without regions, districts map by rank onto ``fallback`` (built-in places)."""
+    districts = _frequency_rank(district for district, _sub in pairs)
+    district_rank = {district: index for index, district in enumerate(districts)}
+    structured = _region_places()
+    mapping: dict[tuple[str, str], _Place] = {}
+    if not structured:
+        for district, sub in set(pairs):
+            mapping[district, sub] = fallback[district_rank[district] % len(fallback)]
+        return mapping
+    subs: dict[str, list[str]] = {}
+    for district, sub in pairs:
+        subs.setdefault(district, []).append(sub)
+    for district, names in subs.items():
+        kecamatan, villages = structured[district_rank[district] % len(structured)]
+        for rank, sub in enumerate(_frequency_rank(names)):
+            mapping[district, sub] = villages[rank % len(villages)] if villages else kecamatan
+    return mapping
+
+
+class CsvTexts:
+    """Texts, agency skew, places and response delays from a CSV of real complaints, mapped
+    onto the configured instansi (see :func:`map_source_agencies`, :func:`map_source_places`).
+
+    A draw picks a source row uniformly, so the frequencies of its agencies and places carry
+    over. The title is the text's first sentence (greetings skipped), the description the text.
+    A category is the first whose keywords occur in the text, else one routed to the mapped
+    agency, else none.
     """
 
-    def __init__(self, path: Path, instansi: _Instansi, builtin: BuiltinTexts) -> None:
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                missing = [c for c in SOURCE_COLUMNS if c not in (reader.fieldnames or [])]
-                if missing:
-                    raise LoadgenError(
-                        _("The CSV file lacks the columns: %(columns)s.")
-                        % {"columns": ", ".join(missing)}
-                    )
-                rows = [
-                    {c: (row.get(c) or "").strip() for c in SOURCE_COLUMNS}
-                    for row in reader
-                    if len((row.get("text") or "").strip()) >= 10
-                ]
-        except OSError as error:
-            raise LoadgenError(
-                _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}
-            ) from error
-        if not rows:
-            raise LoadgenError(_("The CSV file has no usable complaint texts."))
+    def __init__(self, source: SourceData, instansi: _Instansi, builtin: BuiltinTexts) -> None:
+        rows = source.rows
         self.builtin = builtin
-        agency_rank = self._rank(row["agency"] for row in rows)
-        district_rank = self._rank(row["district"] for row in rows)
-        agencies = instansi.agencies
-        places = instansi.places
+        self.delays = source.delays
+        agencies = map_source_agencies((row["agency"] for row in rows), instansi.agencies)
+        places = map_source_places(
+            [(row["district"], row["subdistrict"]) for row in rows], instansi.places
+        )
+        self.agency_map = {name: agency.pk for name, agency in agencies.items()}
         by_agency: dict[int, list[int]] = {}
         for category in instansi.categories:
             if category.default_agency_id:
@@ -1065,8 +1242,8 @@ class CsvTexts:
         ]
         self.drafts: list[_Draft] = []
         for row in rows:
-            agency = agencies[agency_rank[row["agency"]] % len(agencies)]
-            place = places[district_rank[row["district"]] % len(places)]
+            agency = agencies[row["agency"]]
+            place = places[row["district"], row["subdistrict"]]
             lowered = row["text"].lower()
             category_id = next(
                 (pk for pk, words in keywords if any(word in lowered for word in words)), None
@@ -1074,36 +1251,28 @@ class CsvTexts:
             if category_id is None and by_agency.get(agency.pk):
                 choices = by_agency[agency.pk]
                 category_id = choices[len(row["text"]) % len(choices)]
-            address = ", ".join(
-                part
-                for part in (
-                    f"Kelurahan {row['subdistrict']}" if row["subdistrict"] else "",
-                    f"Kecamatan {row['district']}" if row["district"] else "",
-                )
-                if part
-            )
             self.drafts.append(
                 _Draft(
                     title=_title_from(row["text"], row["topic"]),
                     description=row["text"][:10_000],
                     category_id=category_id,
                     agency_id=agency.pk,
-                    address=address[:300],
+                    address=place.text[:300],
                     region_id=place.region_id,
                 )
             )
-
-    @staticmethod
-    def _rank(values: Iterable[str]) -> dict[str, int]:
-        counts = Counter(values)
-        ordered = sorted(counts, key=lambda value: (-counts[value], value))
-        return {value: rank for rank, value in enumerate(ordered)}
 
     def draw(self, rng: random.Random) -> _Draft:
         return self.drafts[rng.randrange(len(self.drafts))]
 
     def draw_supervisory(self, rng: random.Random) -> _Draft:
         return self.builtin.draw_supervisory(rng)
+
+    def followup_delay(self, rng: random.Random) -> timedelta:
+        """Dispatch → first follow-up: the source's response delays where it has them."""
+        if self.delays:
+            return self.delays[rng.randrange(len(self.delays))]
+        return self.builtin.followup_delay(rng)
 
 
 # --- one complaint's story -----------------------------------------------------------------
@@ -1445,7 +1614,7 @@ class _Generator:
         followup_due = cal.add_working_days(decided_at, followup_days)
 
         # The lead's first follow-up; then, weeks later, the resolution. --------------------
-        first_at = cal.office(decided_at + _lognormal_days(rng, 2.0, 0.8), rng)
+        first_at = cal.office(decided_at + self.texts.followup_delay(rng), rng)
         answered = plan.stall != "followup" and happened(first_at)
         resolved_at = cal.office(first_at + _lognormal_days(rng, 12.0, 0.9), rng)
         resolved = answered and plan.stall != "resolution" and happened(resolved_at)
@@ -1806,13 +1975,15 @@ def run_loadgen(
     if options.batch < 1:
         raise LoadgenError(_("The batch size must be at least 1."))
     started = time.monotonic()
+    # Read the source first: a bad file stops the run before anything is written.
+    source = read_source(options.source_csv) if options.source_csv is not None else None
     rng = _Random(options.seed)
     now = clock.now()
     instansi = load_instansi(rng)
     builtin = BuiltinTexts(instansi, rng)
     texts: BuiltinTexts | CsvTexts = builtin
-    if options.source_csv is not None:
-        texts = CsvTexts(options.source_csv, instansi, builtin)
+    if source is not None:
+        texts = CsvTexts(source, instansi, builtin)
     rows: Counter[str] = Counter({name: 0 for name in TABLES})
     reporters = _create_reporters(rng, min(30_000, max(1, options.complaints // 30)))
     rows["reporter accounts"] = len(reporters)

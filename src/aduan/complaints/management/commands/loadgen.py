@@ -51,7 +51,8 @@ class Command(BaseCommand):
             "--source-csv",
             type=Path,
             help=(
-                "Draw texts, agency skew and places from this CSV of real complaints (e.g. "
+                "Draw texts, agency skew, places and response delays from this CSV of real "
+                "complaints (e.g. "
                 "../shared/data/complaints-surabaya-2022.csv). Its texts may contain names: "
                 "local benchmark databases only."
             ),
