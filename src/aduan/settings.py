@@ -414,3 +414,12 @@ ADUAN_NOTIFY_SENDERS = {
 ADUAN_NOTIFY_BATCH = int(os.environ.get("ADUAN_NOTIFY_BATCH", "200"))
 # Enqueue a delivery task when a change with notifications commits (else: the poll above).
 ADUAN_NOTIFY_ENQUEUE_ON_COMMIT = os.environ.get("ADUAN_NOTIFY_ENQUEUE_ON_COMMIT", "0") == "1"
+
+# --- Open data (issue 5) --------------------------------------------------------------------
+# Licence of the public complaint downloads at /data-terbuka/ (docs/open-data.md).
+ADUAN_OPEN_DATA_LICENCE = os.environ.get(
+    "ADUAN_OPEN_DATA_LICENCE", "Creative Commons Attribution 4.0 (CC BY 4.0)"
+)
+ADUAN_OPEN_DATA_LICENCE_URL = os.environ.get(
+    "ADUAN_OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)

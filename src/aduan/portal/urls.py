@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aduan.portal import views
+from aduan.portal import opendata, views
 
 app_name = "portal"
 urlpatterns = [
@@ -22,4 +22,7 @@ urlpatterns = [
     path("laporan/<str:tracking_id>/", views.public_detail, name="public_detail"),
     path("laporan/<str:tracking_id>/dukung/", views.support, name="support"),
     path("laporan-saya/", views.my_complaints, name="my_complaints"),
+    path("data-terbuka/", opendata.open_data, name="open_data"),
+    path("data-terbuka/laporan.csv", opendata.open_data_csv, name="open_data_csv"),
+    path("data-terbuka/laporan.json", opendata.open_data_json, name="open_data_json"),
 ]
