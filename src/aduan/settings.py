@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "aduan.api",
     "aduan.open311",
     "aduan.channels",
+    "aduan.exports",
+    "aduan.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -422,4 +424,50 @@ ADUAN_OPEN_DATA_LICENCE = os.environ.get(
 )
 ADUAN_OPEN_DATA_LICENCE_URL = os.environ.get(
     "ADUAN_OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+
+# --- Deadline reminders and escalation (issue 5) ----------------------------------------------
+# docs/operations.md "Reminders and escalation". The sweep reminds whoever holds a running staff
+# deadline this many working days before it ends (0: no reminders), and escalates an overdue one
+# a step (liaison officers, coordinators, leadership) every so many working days (0: never).
+ADUAN_DEADLINES["remind_working_days_before"] = int(
+    os.environ.get("ADUAN_REMIND_WORKING_DAYS_BEFORE", "1")
+)
+ADUAN_DEADLINES["escalate_every_working_days"] = int(
+    os.environ.get("ADUAN_ESCALATE_EVERY_WORKING_DAYS", "1")
+)
+
+# --- Monitoring and evaluation (issue 5) ----------------------------------------------------
+# Dashboards read rollups that follow the audit log (aduan.monitoring.rollups): right after
+# each lifecycle change commits, and every few seconds in the worker for anything missed.
+ADUAN_ROLLUPS_ON_COMMIT = os.environ.get("ADUAN_ROLLUPS_ON_COMMIT", "1") != "0"
+ADUAN_PERIODIC_TASKS["monitoring.rollups"] = {
+    "task": "aduan.monitoring.tasks.follow_audit_log",
+    "every_seconds": int(os.environ.get("ADUAN_ROLLUPS_SECONDS", "2")),
+}
+
+# --- Exports of back-office lists (issue 5) -------------------------------------------------
+# docs/exports.md. Up to ADUAN_EXPORT_SYNC_LIMIT rows download at once; longer lists are written
+# by `aduan worker` into ADUAN_EXPORT_ROOT (private: served only to the owner, never under
+# MEDIA_URL) and deleted ADUAN_EXPORT_KEEP_DAYS after they are ready.
+ADUAN_EXPORT_SYNC_LIMIT = int(os.environ.get("ADUAN_EXPORT_SYNC_LIMIT", "5000"))
+ADUAN_EXPORT_CHUNK = int(os.environ.get("ADUAN_EXPORT_CHUNK", "2000"))
+ADUAN_EXPORT_KEEP_DAYS = int(os.environ.get("ADUAN_EXPORT_KEEP_DAYS", "7"))
+ADUAN_EXPORT_ROOT = Path(os.environ.get("ADUAN_EXPORT_ROOT", WORK_DIR / "var" / "exports"))
+# An export running longer than this is taken for a stopped worker and marked failed.
+ADUAN_EXPORT_STALE_MINUTES = int(os.environ.get("ADUAN_EXPORT_STALE_MINUTES", "60"))
+ADUAN_PERIODIC_TASKS["exports.prune"] = {
+    "task": "aduan.exports.tasks.prune_exports",
+    "every_seconds": 3600,
+}
+
+# --- Periodic reports and reprimand letters (issue 5) ---------------------------------------
+# docs/monitoring.md "Reports and letters". An agency qualifies for a reprimand-letter draft when
+# its deadline compliance is below the threshold in a period and in the period before, and it
+# missed (or is still past) at least ADUAN_REPRIMAND_MIN_MISSED deadlines in the period. The
+# letter asks it to act within ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS working days.
+ADUAN_REPRIMAND_THRESHOLD_PERCENT = float(os.environ.get("ADUAN_REPRIMAND_THRESHOLD_PERCENT", "80"))
+ADUAN_REPRIMAND_MIN_MISSED = int(os.environ.get("ADUAN_REPRIMAND_MIN_MISSED", "3"))
+ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS = int(
+    os.environ.get("ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS", "7")
 )

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from aduan.api import views
+from aduan.api import stats, views
 
 app_name = "api"
 
@@ -73,6 +73,7 @@ v1: list[URLPattern | URLResolver] = [
     ],
     path("webhooks/", views.WebhookListView.as_view(), name="webhooks"),
     path("webhooks/<str:pk>/", views.WebhookDetailView.as_view(), name="webhook"),
+    path("stats/summary", stats.StatsSummaryView.as_view(), name="stats_summary"),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -120,4 +120,12 @@ def staff_page(*, queue: str | None = None, works: bool = True) -> Callable[[Vie
 
 def menu_context(request: HttpRequest, current: str = "") -> dict[str, Any]:
     """What backoffice/base.html needs for its menu."""
-    return {"staff_queues": queues_for(staff_roles(request.user)), "current_queue": current}
+    from aduan.monitoring.report_views import uses_reports
+
+    roles = staff_roles(request.user)
+    return {
+        "staff_queues": queues_for(roles),
+        "current_queue": current,
+        "staff_reports": uses_reports(roles),
+        "staff_exports": works_with_complaints(roles),
+    }

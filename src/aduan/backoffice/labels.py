@@ -31,7 +31,12 @@ ACTION_LABELS: dict[str, Promise] = {
     "complaint.instructed": _("Instruction from leadership"),
     "complaint.auto_closed": _("Closed automatically (no response from the reporter)"),
     "clock.breached": _("Deadline passed"),
+    "clock.reminder": _("Deadline reminder"),
+    "clock.escalated": _("Escalated"),
 }
+
+# "clock.escalated" names who it went to (the audit data's ``to``, an Audience value).
+ESCALATED_TO = _("Escalated to %(audience)s")
 
 # Audit data worth showing next to a step, with its label.
 DATA_LABELS: dict[str, Promise] = {

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from aduan.agencies.models import Agency
+from aduan.accounts.models import Role
 from aduan.backoffice.access import menu_context, queues_for, staff_page
 from aduan.backoffice.forms import BulkForm
 from aduan.complaints import queues, selectors, services
@@ -285,30 +285,42 @@ class DeadlineFilterForm(forms.Form):
             ("soon", _("Due soon only")),
         ],
     )
-    agency = forms.CharField(required=False, widget=forms.HiddenInput)
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+
+    def __init__(self, data: Any, *, agencies: Any, oversees_all: bool) -> None:
+        super().__init__(data)
+        choices: list[tuple[str, Any]] = [("", _("All agencies"))]
+        if oversees_all:
+            choices.append(("none", _("Not dispatched yet")))
+        choices += [(str(agency.pk), str(agency)) for agency in agencies]
+        self.fields["agency"].choices = choices  # type: ignore[attr-defined]
 
 
 @require_GET
 @staff_page(queue="overdue")
 def overdue(request: HttpRequest) -> HttpResponse:
-    """Officers' deadlines past due or due within a day, soonest first."""
+    """Officers' deadlines past due or due within a day, soonest first; by agency if asked
+    (coordinators and leadership: any agency; agency staff: their own)."""
     now = clock.now()
     queryset = queues.deadline_queue(request.user, now)
-    filters = DeadlineFilterForm(request.GET)
+    agencies = list(queues.deadline_agencies(request.user))
+    roles = staff_roles(request.user)
+    oversees_all = roles.has(Role.COORDINATOR) or roles.has(Role.LEADERSHIP)
+    filters = DeadlineFilterForm(request.GET, agencies=agencies, oversees_all=oversees_all)
+    filters.is_valid()  # a field that does not validate is left out; the others still apply
+    which = filters.cleaned_data.get("which")
+    if which == "overdue":
+        queryset = queryset.filter(due_at__lt=now)
+    elif which == "soon":
+        queryset = queryset.filter(due_at__gte=now)
+    agency = filters.cleaned_data.get("agency")
     agency_label: Any = None
-    if filters.is_valid():
-        which = filters.cleaned_data["which"]
-        if which == "overdue":
-            queryset = queryset.filter(due_at__lt=now)
-        elif which == "soon":
-            queryset = queryset.filter(due_at__gte=now)
-        agency = filters.cleaned_data["agency"]
-        if agency == "none":
-            queryset = queryset.filter(complaint__lead_agency__isnull=True)
-            agency_label = _("Not dispatched yet")
-        elif agency.isascii() and agency.isdigit():
-            queryset = queryset.filter(complaint__lead_agency_id=int(agency))
-            agency_label = Agency.objects.filter(pk=int(agency)).first()
+    if agency == "none":
+        queryset = queues.deadlines_of_agency(queryset, None)
+        agency_label = _("Not dispatched yet")
+    elif agency:
+        agency_label = next(a for a in agencies if str(a.pk) == agency)
+        queryset = queues.deadlines_of_agency(queryset, agency_label.pk)
     try:
         page = _page(request, queryset, queues.DEADLINE_ORDER)
     except InvalidInput as error:

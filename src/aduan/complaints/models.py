@@ -166,6 +166,7 @@ class Complaint(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
     support_count = models.PositiveIntegerField(_("supporters"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
@@ -355,6 +356,15 @@ class Clock(models.Model):
     remaining = models.PositiveSmallIntegerField(_("remaining when paused"), null=True, blank=True)
     stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    # Reminder and escalation (docs/operations.md, "Reminders and escalation"): each is written
+    # once by a conditional UPDATE, so concurrent sweeps never send one twice.
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"),
+        default=0,
+        help_text=_("0: not escalated; 1: liaison officers; 2: coordinators; 3: leadership."),
+    )
+    escalated_at = models.DateTimeField(_("last escalated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("deadline")

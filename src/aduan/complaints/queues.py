@@ -211,6 +211,25 @@ def deadline_queue(user: Any, now: datetime | None = None) -> QuerySet[Clock]:
     )
 
 
+def deadline_agencies(user: Any) -> QuerySet[Agency]:
+    """The agencies ``user`` may filter the deadline queue by: every active agency for those who
+    oversee all of them (coordinators, leadership, the Inspectorate), else the agencies (and
+    sub-units) where they are an operator or a liaison officer. By name."""
+    roles = policies.staff_roles(user)
+    agencies = Agency.objects.filter(is_active=True).order_by("name", "id")
+    if any(roles.has(role) for role in (Role.COORDINATOR, Role.LEADERSHIP, Role.INSPECTORATE)):
+        return agencies
+    return agencies.filter(pk__in=_agency_ids(user, (Role.OPERATOR, Role.LIAISON)))
+
+
+def deadlines_of_agency(clocks: QuerySet[Clock], agency_id: int | None) -> QuerySet[Clock]:
+    """Deadlines of one agency: on the complaints it leads, and those its own hops owe (e.g. as
+    a supporting agency). ``None``: complaints not dispatched yet (with the coordinators)."""
+    if agency_id is None:
+        return clocks.filter(complaint__lead_agency__isnull=True)
+    return clocks.filter(Q(complaint__lead_agency_id=agency_id) | Q(dispatch__agency_id=agency_id))
+
+
 def overdue_by_agency(user: Any, now: datetime | None = None) -> list[dict[str, Any]]:
     """Open complaints with an overdue officers' deadline, counted per lead agency (None: not
     dispatched yet, i.e. with the coordinators). Bounded by the open complaints."""

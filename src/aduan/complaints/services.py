@@ -54,6 +54,7 @@ from aduan.core.audit import audit_log
 from aduan.core.calendar import add_working_days, end_of_day, local_date, working_days_between
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
+from aduan.monitoring import rollups
 from aduan.notifications.models import Audience
 from aduan.notifications.services import outbox_enqueue
 
@@ -168,6 +169,7 @@ def _save(complaint: Complaint, *fields: str) -> None:
 def _audit(actor: Actor, action: str, complaint: Complaint, **data: Any) -> AuditEvent:
     user = policies.user_or_none(actor)
     label = "reporter" if isinstance(actor, GuestPass) else ""
+    rollups.schedule()  # the dashboards follow the audit log once this transaction commits
     return audit_log(actor=user, action=action, target=complaint, data=data, actor_label=label)
 
 
@@ -1318,7 +1320,8 @@ def complaint_reopen(*, actor: Any, complaint: Complaint, reason: str) -> Compla
     complaint.status = Status.IN_PROGRESS
     complaint.resolved_at = None
     complaint.reopen_until = None
-    _save(complaint, "status", "resolved_at", "reopen_until")
+    complaint.reopen_count += 1
+    _save(complaint, "status", "resolved_at", "reopen_until", "reopen_count")
     _stop_clocks(complaint, Clock.Kind.AUTO_CLOSE)
     _owe_followup(complaint)
     # Not resolved after all: the resolution deadline (from verification) runs again, unchanged.
@@ -1459,22 +1462,164 @@ def clock_mark_breached(*, clock_id: int) -> bool:
     ).update(breached_at=now)
     if not updated:
         return False
-    item = Clock.objects.select_related("complaint", "dispatch__agency").get(pk=clock_id)
+    _tell_holder(clock_id, "clock.breached")
+    return True
+
+
+def _tell_holder(clock_id: int, action: str) -> None:
+    """Audit event ``action`` on the clock's complaint and a notice to whoever holds the clock:
+    the hop's agency, the lead agency for the resolution, else the coordinators."""
+    item = Clock.objects.select_related("complaint__lead_agency", "dispatch__agency").get(
+        pk=clock_id
+    )
     complaint = item.complaint
+    agency = _clock_agency(item)
     event = _audit(
         None,
-        "clock.breached",
+        action,
         complaint,
         clock=item.kind,
         due_at=item.due_at.isoformat(),
-        agency=item.dispatch.agency.code if item.dispatch else None,
+        agency=agency.code if agency else None,
     )
     audience: Audience | tuple[Audience, Agency] = (
-        (Audience.AGENCY, item.dispatch.agency)
-        if item.dispatch is not None
-        else _coordinators(complaint)
+        (Audience.AGENCY, agency) if agency is not None else _coordinators(complaint)
     )
     outbox_enqueue(
-        event=event, complaint=complaint, audiences=[audience], payload={"clock": item.kind}
+        event=event,
+        complaint=complaint,
+        audiences=[audience],
+        payload={"clock": item.kind, "due_at": item.due_at.isoformat()},
+    )
+
+
+# Escalation levels of an overdue deadline (``Clock.escalation_level``). A deadline an agency
+# owes starts with its operators (level 0) and goes up one level at a time; one the coordinators
+# (or the Inspectorate) hold starts at their level and goes to leadership only.
+ESCALATION_LIAISON = 1
+ESCALATION_COORDINATORS = 2
+ESCALATION_LEADERSHIP = 3
+
+
+def _deadline_setting(key: str, default: int) -> int:
+    # ``get``: a deployment (or a test) that replaces ADUAN_DEADLINES keeps the defaults.
+    return int(settings.ADUAN_DEADLINES.get(key, default))
+
+
+def _clock_agency(item: Clock) -> Agency | None:
+    """The agency that owes ``item``: its hop's agency, or the lead agency for the resolution
+    deadline; None when the coordinators (or the Inspectorate) hold it."""
+    if item.dispatch is not None:
+        return item.dispatch.agency
+    if item.kind == Clock.Kind.RESOLUTION and item.complaint.lead_agency is not None:
+        return item.complaint.lead_agency
+    return None
+
+
+def reminder_horizon(now: datetime) -> datetime | None:
+    """Running staff deadlines ending by this moment get their reminder now: the end of the
+    ``remind_working_days_before``-th working day after today. None: reminders are off."""
+    days = _deadline_setting("remind_working_days_before", 1)
+    return add_working_days(now, days) if days > 0 else None
+
+
+@transaction.atomic
+def clock_remind(*, clock_id: int) -> bool:
+    """Remind whoever holds a running staff deadline that it ends soon, once per deadline, with
+    its audit event ("clock.reminder") and a notice. Safe to repeat and to run concurrently:
+    the conditional UPDATE on ``reminded_at`` lets only one caller through."""
+    now = clock.now()
+    horizon = reminder_horizon(now)
+    if horizon is None:
+        return False
+    updated = Clock.objects.filter(
+        pk=clock_id,
+        kind__in=Clock.STAFF_KINDS,
+        state=Clock.State.RUNNING,
+        reminded_at__isnull=True,
+        breached_at__isnull=True,
+        due_at__gte=now,
+        due_at__lte=horizon,
+    ).update(reminded_at=now)
+    if not updated:
+        return False
+    _tell_holder(clock_id, "clock.reminder")
+    return True
+
+
+def clock_escalation_due(item: Clock, now: datetime) -> int | None:
+    """The level ``item`` should be escalated to now, or None.
+
+    Step k of the chain is due once k times ``escalate_every_working_days`` working days have
+    passed after the deadline (the breach itself notifies the holder). One step per call: a sweep
+    that was stopped for a while catches up one level per run.
+    """
+    every = _deadline_setting("escalate_every_working_days", 1)
+    if (
+        every <= 0
+        or item.kind not in Clock.STAFF_KINDS
+        or item.state != Clock.State.RUNNING
+        or item.breached_at is None
+    ):
+        return None
+    base = 0 if _clock_agency(item) is not None else ESCALATION_COORDINATORS
+    level = max(item.escalation_level, base) + 1
+    if level > ESCALATION_LEADERSHIP:
+        return None
+    if now <= add_working_days(item.due_at, (level - base) * every):
+        return None
+    return level
+
+
+@transaction.atomic
+def clock_escalate(*, clock_id: int) -> bool:
+    """Escalate an overdue running deadline one step (liaison officers, then coordinators or the
+    Inspectorate, then leadership) when that step is due, with its audit event
+    ("clock.escalated") and a notice to the new level. Never beyond leadership; safe to repeat
+    and to run concurrently: the conditional UPDATE on the level lets only one caller through."""
+    now = clock.now()
+    item = (
+        Clock.objects.select_related("complaint__lead_agency", "dispatch__agency")
+        .filter(pk=clock_id)
+        .first()
+    )
+    if item is None:
+        return False
+    level = clock_escalation_due(item, now)
+    if level is None:
+        return False
+    updated = Clock.objects.filter(
+        pk=clock_id,
+        state=Clock.State.RUNNING,
+        due_at=item.due_at,
+        escalation_level=item.escalation_level,
+    ).update(escalation_level=level, escalated_at=now)
+    if not updated:
+        return False
+    complaint = item.complaint
+    agency = _clock_agency(item)
+    audience: Audience | tuple[Audience, Agency]
+    if level == ESCALATION_LIAISON and agency is not None:
+        audience = (Audience.AGENCY_LIAISON, agency)
+    elif level == ESCALATION_COORDINATORS:
+        audience = _coordinators(complaint)
+    else:
+        audience = Audience.LEADERSHIP
+    to = audience[0] if isinstance(audience, tuple) else audience
+    event = _audit(
+        None,
+        "clock.escalated",
+        complaint,
+        clock=item.kind,
+        level=level,
+        to=str(to),
+        due_at=item.due_at.isoformat(),
+        agency=agency.code if agency else None,
+    )
+    outbox_enqueue(
+        event=event,
+        complaint=complaint,
+        audiences=[audience],
+        payload={"clock": item.kind, "due_at": item.due_at.isoformat(), "level": level},
     )
     return True

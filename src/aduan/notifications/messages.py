@@ -13,11 +13,15 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.services import PHONE_CODE_EVENT
 from aduan.complaints.models import Clock, Status
+from aduan.core.calendar import local_date
 
 # event -> (title, text for the reporter and followers). ``%(tracking_id)s`` is the complaint,
 # ``%(status)s`` its status label.
@@ -133,6 +137,40 @@ STAFF_TEXTS: dict[str, tuple[Promise, Promise]] = {
         _("Report %(tracking_id)s is overdue"),
         _("A deadline on report %(tracking_id)s has passed (%(clock)s)."),
     ),
+    "clock.reminder": (
+        _("Report %(tracking_id)s is due soon"),
+        _(
+            "A deadline on report %(tracking_id)s ends on %(due)s (%(clock)s). Please act "
+            "before it passes."
+        ),
+    ),
+    "clock.escalated": (
+        _("Overdue report %(tracking_id)s escalated to you"),
+        _(
+            "A deadline on report %(tracking_id)s passed on %(due)s (%(clock)s) and has not "
+            "been met. It has been escalated to you: please see that it is handled."
+        ),
+    ),
+}
+
+# event -> (title, text) for messages about a person's own request rather than a complaint
+# (exports, issue 5). ``%(list)s`` is the list's title, translated here from the English one in
+# the payload; the link is the payload's site path.
+OWN_REQUEST_TEXTS: dict[str, tuple[Promise, Promise]] = {
+    "export.ready": (
+        _("Your export is ready"),
+        _(
+            'Your export of the list "%(list)s" (%(rows)s rows) is ready. Download it within '
+            "%(days)s days on the exports page."
+        ),
+    ),
+    "export.failed": (
+        _("Your export could not be made"),
+        _(
+            'Your export of the list "%(list)s" could not be made. Please try again, or ask '
+            "the administrator."
+        ),
+    ),
 }
 
 GENERIC_TEXT = (
@@ -164,6 +202,14 @@ def _label(choices: Any, value: Any) -> str:
     return str(choices(value).label) if value in choices.values else str(value or "")
 
 
+def _due_date(value: Any) -> str:
+    """A deadline from the payload as a date in the active language (Asia/Jakarta)."""
+    moment = parse_datetime(str(value or ""))
+    if moment is None:
+        return "-"
+    return date_format(local_date(moment), "DATE_FORMAT")
+
+
 class _Default(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "-"
@@ -182,6 +228,19 @@ def render(
     if event == PHONE_CODE_EVENT:
         # The text was written, in the account's language, when the code was drawn.
         return Rendered(title="", body=str(payload.get("text", "")), link="")
+    if event in OWN_REQUEST_TEXTS:
+        with translation.override(language):
+            title, body = OWN_REQUEST_TEXTS[event]
+            values = _Default(
+                list=gettext(str(payload.get("list_title", ""))),
+                rows=payload.get("rows", ""),
+                days=payload.get("days", ""),
+            )
+            return Rendered(
+                title=str(title) % values,
+                body=str(body) % values,
+                link=str(payload.get("link", "")),
+            )
     tracking_id = str(payload.get("tracking_id", ""))
     with translation.override(language):
         table = STAFF_TEXTS if staff else CITIZEN_TEXTS
@@ -193,6 +252,7 @@ def render(
             reason=payload.get("reason", ""),
             into=payload.get("into", ""),
             clock=_label(Clock.Kind, payload.get("clock", "")),
+            due=_due_date(payload.get("due_at")),
             agency=agency_name,
         )
         text = str(body) % values

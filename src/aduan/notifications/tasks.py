@@ -23,7 +23,8 @@ def deliver_notifications() -> dict[str, int]:
 
 @task()
 def sweep_complaints() -> dict[str, int]:
-    """The lifecycle sweep (``aduan sweep``): overdue flags, auto-close, expired holds."""
+    """The lifecycle sweep (``aduan sweep``): overdue flags, reminders, escalation, auto-close,
+    expired holds."""
     from aduan.complaints.sweep import sweep
 
     result = sweep()
@@ -31,6 +32,8 @@ def sweep_complaints() -> dict[str, int]:
         "breached": result.breached,
         "auto_closed": result.auto_closed,
         "holds_expired": result.holds_expired,
+        "reminded": result.reminded,
+        "escalated": result.escalated,
     }
 
 

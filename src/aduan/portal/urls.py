@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from aduan.portal import opendata, views
+from aduan.portal import opendata, statistics, views
 
 app_name = "portal"
 urlpatterns = [
@@ -25,4 +25,10 @@ urlpatterns = [
     path("data-terbuka/", opendata.open_data, name="open_data"),
     path("data-terbuka/laporan.csv", opendata.open_data_csv, name="open_data_csv"),
     path("data-terbuka/laporan.json", opendata.open_data_json, name="open_data_json"),
+    path("statistik/", statistics.statistics, name="statistics"),
+    path(
+        "statistik/grafik/<slug:name>.<str:fmt>",
+        statistics.statistics_chart,
+        name="statistics_chart",
+    ),
 ]

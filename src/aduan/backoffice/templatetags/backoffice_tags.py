@@ -7,9 +7,10 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from aduan.backoffice.labels import ACTION_LABELS, DATA_LABELS
+from aduan.backoffice.labels import ACTION_LABELS, DATA_LABELS, ESCALATED_TO
 from aduan.complaints.models import Clock
 from aduan.complaints.queues import COUNT_LIMIT, DeadlineState, deadline_state
+from aduan.notifications.models import Audience
 
 register = template.Library()
 
@@ -40,7 +41,10 @@ def bounded(count: int | None) -> str:
 
 
 @register.filter
-def action_label(action: str) -> str:
+def action_label(action: str, data: dict[str, Any] | None = None) -> str:
+    """The human label of an audit action; with its data, an escalation names its audience."""
+    if action == "clock.escalated" and data and data.get("to") in Audience.values:
+        return str(ESCALATED_TO % {"audience": Audience(data["to"]).label})
     return str(ACTION_LABELS.get(action, action))
 
 
@@ -56,5 +60,7 @@ def data_items(data: dict[str, Any]) -> list[tuple[str, str]]:
             continue  # a row id (e.g. the note of "complaint.noted"), not something to read
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
+        if key == "clock" and value in Clock.Kind.values:
+            value = Clock.Kind(value).label  # the deadline's name, not its code
         items.append((str(label), str(value)))
     return items

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -106,6 +107,8 @@ class Command(BaseCommand):
                 }
             )
         )
+        # The rows went in without the services, so the dashboards' rollups are recomputed.
+        call_command("rollups", "rebuild", stdout=self.stdout, stderr=self.stderr)
 
     def _progress(self, progress: LoadgenProgress) -> None:
         left = progress.complaints_total - progress.complaints_done

@@ -25,3 +25,7 @@ class Command(BaseCommand):
             "held": result.holds_expired,
         }
         self.stdout.write(message % values)
+        self.stdout.write(
+            _("Reminders sent: %(reminded)d; overdue deadlines escalated: %(escalated)d.")
+            % {"reminded": result.reminded, "escalated": result.escalated}
+        )
