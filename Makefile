@@ -5,7 +5,7 @@
 #   make test     run the test suite (SQLite unless DATABASE_URL is set)
 #   make lint     ruff check, ruff format --check, mypy
 #   make bench-load  fill $(BENCH_DATABASE_URL) with $(BENCH_COMPLAINTS) generated complaints
-#   make bench    server time of the list pages on that database (docs/benchmarks.md)
+#   make bench    server time of lists, dashboards and statistics on that database (docs/benchmarks.md)
 #   make lock     regenerate requirements.lock from pyproject.toml (installs uv into .venv)
 #   make messages update and compile the Indonesian translations (needs GNU gettext)
 #   make clean    remove .venv, caches and build output (keeps the database and var/)
@@ -67,6 +67,8 @@ bench-load: $(STAMP)
 
 bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_lists
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_dashboards
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_export --json bench-results/export.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -452,3 +452,17 @@ def connectedness() -> Connectedness:
     connected = [a for a in agencies if {Role.OPERATOR, Role.LIAISON} <= roles[a.pk]]
     missing = [a for a in agencies if a not in connected]
     return Connectedness(connected, missing)
+
+
+def overdue_by_agency() -> list[tuple[int | None, int]]:
+    """Open complaints with a flagged overdue deadline per lead agency (None: not dispatched),
+    over every period, most first: the province rows, a few thousand at most."""
+    rows = (
+        Rollup.objects.filter(agency_id=ALL_AGENCIES, dim="agency")
+        .values("value")
+        .annotate(total=Sum("overdue"))
+        .filter(total__gt=0)
+    )
+    counts = [(int(row["value"]) or None, int(row["total"])) for row in rows]
+    counts.sort(key=lambda item: (-item[1], item[0] or 0))
+    return counts
