@@ -156,7 +156,7 @@ def status_message(page: Any, message: re.Pattern[str]) -> None:
 
 
 def start(settings: Any, tmp_path: Path) -> World:
-    """A journey's instansi (tests/world.py), with the cached home-page figures dropped."""
+    """A journey's instansi (tests/world.py), with cached chart images dropped."""
     cache.clear()
     return build_world(settings, tmp_path)
 

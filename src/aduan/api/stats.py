@@ -101,6 +101,7 @@ class StageMediansOut(S):
     verify = serializers.FloatField(allow_null=True, help_text="submitted → verified")
     followup = serializers.FloatField(allow_null=True, help_text="verified → first follow-up")
     resolution = serializers.FloatField(allow_null=True, help_text="verified → resolved")
+    answer = serializers.FloatField(allow_null=True, help_text="submitted → first follow-up")
 
 
 class StatsSummaryOut(S):

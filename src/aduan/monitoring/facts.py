@@ -27,7 +27,7 @@ HOUR_BUCKETS: tuple[float, ...] = (
     1, 2, 4, 8, 12, 24, 36, 48, 72, 96, 120, 168, 240, 336, 480, 720, 1080, 1440, 2160, 2880,
     float("inf"),
 )  # fmt: skip
-STAGES = ("verify", "followup", "resolution")
+STAGES = ("verify", "followup", "resolution", "answer")
 RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 SATISFIED_RATING = 4  # ratings of 4 and 5 of 5 count as satisfied
 
@@ -134,6 +134,8 @@ def snapshot(
         "verify": _hours(complaint.submitted_at, complaint.verified_at),
         "followup": _hours(complaint.verified_at, complaint.first_followup_at),
         "resolution": _hours(complaint.verified_at, complaint.resolved_at),
+        # What the reporter waits for: from submission to the first published answer.
+        "answer": _hours(complaint.submitted_at, complaint.first_followup_at),
     }
     return {
         "month": local_date(complaint.submitted_at).replace(day=1).isoformat(),

@@ -211,7 +211,8 @@ def histogram_quantile(counts_by_bucket: dict[int, int], q: float = 0.5) -> floa
 
 
 def stage_medians(period: Period, agency: Agency | None = None) -> dict[str, float | None]:
-    """Median hours per stage: submitted→verified, verified→first follow-up, verified→resolved."""
+    """Median hours per stage: submitted→verified, verified→first follow-up, verified→resolved,
+    and ``answer``: submitted→first follow-up (what the reporter waits for)."""
     buckets: dict[str, dict[int, int]] = {stage: {} for stage in STAGES}
     rows = (
         _rows(StageHistogram, period, agency).values("stage", "bucket").annotate(total=Sum("count"))
