@@ -495,3 +495,35 @@ def test_resolution_deadline_is_held_by_the_lead_agency(world: World) -> None:
     assert notices("clock.reminder") == {(Audience.AGENCY, "DPU")}
     assert notices("clock.breached") == {(Audience.AGENCY, "DPU")}
     assert notices("clock.escalated") == {(Audience.AGENCY_LIAISON, "DPU")}
+
+
+def test_deadlines_escalated_recently_do_not_crowd_out_those_due(
+    world: World, settings: Any
+) -> None:
+    """With steps two working days apart, the oldest deadlines (escalated yesterday, not due
+    again) come first by due date; the batch must still reach a newer one due its first step."""
+    settings.ADUAN_DEADLINES = {**settings.ADUAN_DEADLINES, "escalate_every_working_days": 2}
+    with frozen_at(at("2026-11-02T09:00")):
+        older = [
+            services.complaint_dispatch(
+                actor=world.coordinator, complaint=submit(world), lead_agency=world.public_works
+            )
+            for _ in range(12)
+        ]
+    with frozen_at(at("2026-11-03T09:00")):
+        newer = services.complaint_dispatch(
+            actor=world.coordinator, complaint=submit(world), lead_agency=world.health
+        )
+    with frozen_at(at("2026-11-10T09:00")):
+        assert sweep().breached == 12  # the older hops (due the 9th)
+    with frozen_at(at("2026-11-11T09:00")):
+        assert sweep().breached == 1  # the newer hop (due the 10th)
+    with frozen_at(at("2026-11-12T09:00")):
+        assert sweep().escalated == 12  # the older hops' first step
+    with frozen_at(at("2026-11-13T09:00")):
+        # The older hops are not due again until the 16th; the newer one (overdue since the
+        # 11th) is due its first step today, behind twelve earlier due dates.
+        assert sweep(batch_size=1).escalated == 1
+    hop = newer.clocks.get(kind=Clock.Kind.FIRST_FOLLOWUP)
+    assert hop.escalation_level == 1
+    assert all(c.clocks.get(kind=Clock.Kind.FIRST_FOLLOWUP).escalation_level == 1 for c in older)

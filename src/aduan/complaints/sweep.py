@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from aduan.complaints import services
 from aduan.complaints.models import Clock, Complaint, Status
@@ -102,7 +102,9 @@ def _escalate(now: datetime, batch_size: int) -> int:
             due_at__lt=start_of_today,
         )
         .select_related("complaint__lead_agency", "dispatch__agency")
-        .order_by("due_at", "id")
+        # Longest since the last step first, so deadlines not yet due for their next step
+        # (escalated recently) cannot fill the batch ahead of those that are.
+        .order_by(F("escalated_at").asc(nulls_first=True), "due_at", "id")
     )
     return sum(
         services.clock_escalate(clock_id=item.pk)

@@ -37,11 +37,12 @@ def _plain(value: Any) -> Any:
     return str(value)  # lazy translations, Decimals
 
 
-def cache_key(chart: Chart, fmt: str) -> str:
-    """The cache key of ``chart`` drawn as ``fmt`` in the current language."""
+def cache_key(chart: Chart, fmt: str, **size: float) -> str:
+    """The cache key of ``chart`` drawn as ``fmt`` (at ``size``: width, dpi) in the current
+    language."""
     fields = [[f.name, _plain(getattr(chart, f.name))] for f in dataclasses.fields(chart)]
     canonical = json.dumps(
-        {"chart": fields, "format": fmt, "language": get_language() or ""},
+        {"chart": fields, "format": fmt, "language": get_language() or "", "size": size},
         ensure_ascii=False,
         separators=(",", ":"),
         sort_keys=True,
@@ -49,13 +50,14 @@ def cache_key(chart: Chart, fmt: str) -> str:
     return KEY_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def render_cached(chart: Chart, fmt: str) -> bytes:
-    """``charts.render(chart, fmt)``, drawn only when the same chart was not drawn before."""
+def render_cached(chart: Chart, fmt: str, **size: float) -> bytes:
+    """``charts.render(chart, fmt, **size)``, drawn only when the same chart was not drawn
+    before."""
     if fmt not in charts.FORMATS:
         raise ValueError(fmt)
-    key = cache_key(chart, fmt)
+    key = cache_key(chart, fmt, **size)
     body: bytes | None = cache.get(key)
     if body is None:
-        body = charts.render(chart, fmt)
+        body = charts.render(chart, fmt, **size)  # type: ignore[arg-type]
         cache.set(key, body, CACHE_SECONDS)
     return body

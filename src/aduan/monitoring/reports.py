@@ -29,6 +29,7 @@ from aduan.complaints.models import Clock
 from aduan.core import clock
 from aduan.core.calendar import local_date
 from aduan.monitoring import charts, selectors
+from aduan.monitoring.chart_cache import render_cached
 from aduan.monitoring.selectors import (
     AgencyCompliance,
     BreakdownRow,
@@ -527,7 +528,7 @@ def _table(
 def _chart(pdf: Any, chart: charts.Chart | None) -> None:
     if chart is None:
         return
-    png = charts.render(chart, "png", width=7.0, dpi=120)
+    png = render_cached(chart, "png", width=7.0, dpi=120)
     width = pdf.epw
     from PIL import Image
 
