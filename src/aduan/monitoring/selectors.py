@@ -89,10 +89,15 @@ class Period:
 
 
 def agency_ids(agency: Agency | None) -> list[int]:
-    """The rollup rows to add up: the province rows, or the agency and its sub-units."""
+    """The rollup rows to add up: the province rows, or the agency and its sub-units.
+
+    The sub-units are read once per agency object: a page asks for them in every figure."""
     if agency is None:
         return [ALL_AGENCIES]
-    return list(agency.subtree().values_list("pk", flat=True))
+    ids: list[int] | None = agency.__dict__.get("_subtree_ids")
+    if ids is None:
+        ids = agency.__dict__["_subtree_ids"] = list(agency.subtree().values_list("pk", flat=True))
+    return ids
 
 
 def _rows(model: Any, period: Period, agency: Agency | None) -> QuerySet[Any]:

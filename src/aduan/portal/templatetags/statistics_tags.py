@@ -7,6 +7,8 @@ from typing import Any
 from django import template
 from django.utils import formats
 
+from aduan.monitoring import presenters
+
 register = template.Library()
 
 NO_DATA = "—"
@@ -15,9 +17,7 @@ NO_DATA = "—"
 @register.filter
 def stat_number(value: Any) -> str:
     """A count with thousands separators."""
-    if value is None:
-        return NO_DATA
-    return formats.number_format(value, 0, force_grouping=True)
+    return presenters.number(value)
 
 
 @register.filter
