@@ -64,11 +64,16 @@ bench-load: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/aduan migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/aduan load_demo --no-complaints
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/aduan loadgen --complaints $(BENCH_COMPLAINTS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/aduan search rebuild
 
 bench: $(STAMP)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_lists
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_dashboards
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_trends
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_search --json bench-results/search.json
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m tests.bench.bench_export --json bench-results/export.json
+	$(BIN)/python -m tests.bench.bench_duplicates
+	$(BIN)/python -m tests.bench.bench_routing --json bench-results/routing.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

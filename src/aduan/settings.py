@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "aduan.channels",
     "aduan.exports",
     "aduan.monitoring",
+    "aduan.routing",
+    "aduan.search",
+    "aduan.duplicates",
 ]
 
 MIDDLEWARE = [
@@ -471,3 +474,42 @@ ADUAN_REPRIMAND_MIN_MISSED = int(os.environ.get("ADUAN_REPRIMAND_MIN_MISSED", "3
 ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS = int(
     os.environ.get("ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS", "7")
 )
+
+# --- Emerging issues on the dashboards (issue 6, Trends) ------------------------------------
+# aduan.monitoring.trends: a category or place is emerging when its complaints of the last 7 days
+# number at least ADUAN_TRENDS_MIN_COUNT and the Poisson chance of so many, at the weekly average
+# of the previous ADUAN_TRENDS_WEEKS weeks (at least ADUAN_TRENDS_MEAN_FLOOR), is below
+# ADUAN_TRENDS_P_VALUE. At most ADUAN_TRENDS_LIMIT of each kind are shown.
+ADUAN_TRENDS_WEEKS = int(os.environ.get("ADUAN_TRENDS_WEEKS", "8"))
+ADUAN_TRENDS_MIN_COUNT = int(os.environ.get("ADUAN_TRENDS_MIN_COUNT", "5"))
+ADUAN_TRENDS_P_VALUE = float(os.environ.get("ADUAN_TRENDS_P_VALUE", "0.01"))
+ADUAN_TRENDS_MEAN_FLOOR = float(os.environ.get("ADUAN_TRENDS_MEAN_FLOOR", "1"))
+ADUAN_TRENDS_LIMIT = int(os.environ.get("ADUAN_TRENDS_LIMIT", "10"))
+
+# --- Duplicate detection (issue 6) ----------------------------------------------------------
+# docs/architecture.md "Duplicates". A new complaint is compared with the complaints submitted up
+# to ADUAN_DUPLICATES_WINDOW_DAYS before or after it in the same kecamatan or category (at most
+# ADUAN_DUPLICATES_POOL_LIMIT of each, on each side in time); pairs scoring at least
+# ADUAN_DUPLICATES_THRESHOLD are kept (chosen with tests/bench/bench_duplicates.py).
+ADUAN_DUPLICATES_WINDOW_DAYS = int(os.environ.get("ADUAN_DUPLICATES_WINDOW_DAYS", "30"))
+ADUAN_DUPLICATES_THRESHOLD = float(os.environ.get("ADUAN_DUPLICATES_THRESHOLD", "0.55"))
+ADUAN_DUPLICATES_POOL_LIMIT = int(os.environ.get("ADUAN_DUPLICATES_POOL_LIMIT", "100"))
+
+# --- Routing suggestions (issue 6) ----------------------------------------------------------
+# docs/architecture.md "Routing suggestions", docs/operations.md "Routing models". Model files
+# (joblib, one per version) live in ADUAN_ROUTING_DIR; back it up with the database. Training uses
+# past dispatches; the newest ADUAN_ROUTING_HELDOUT_SHARE is held out to compare versions and to
+# choose the threshold. The schedule job trains when the screen's "retrain every N days" is due.
+# Training reads at most ADUAN_ROUTING_MAX_EXAMPLES of the newest dispatched complaints.
+ADUAN_ROUTING_DIR = Path(os.environ.get("ADUAN_ROUTING_DIR", WORK_DIR / "var" / "routing"))
+ADUAN_ROUTING_MIN_EXAMPLES = int(os.environ.get("ADUAN_ROUTING_MIN_EXAMPLES", "30"))
+ADUAN_ROUTING_HELDOUT_SHARE = 0.2
+ADUAN_ROUTING_MAX_EXAMPLES = int(os.environ.get("ADUAN_ROUTING_MAX_EXAMPLES", "300000"))
+# Model files are pickles: set to 0 to refuse uploads from the admin screen.
+ADUAN_ROUTING_UPLOADS = os.environ.get("ADUAN_ROUTING_UPLOADS", "1") != "0"
+# The account automatic dispatches act as (a coordinator that cannot sign in).
+ADUAN_ROUTING_SYSTEM_USERNAME = os.environ.get("ADUAN_ROUTING_SYSTEM_USERNAME", "sistem-rute")
+ADUAN_PERIODIC_TASKS["routing.retrain"] = {
+    "task": "aduan.routing.tasks.retrain_if_due",
+    "every_seconds": 3600,
+}

@@ -11,9 +11,12 @@ urlpatterns = [
     path("staf/ekspor/", include("aduan.exports.urls")),
     path("staf/dasbor/", include("aduan.monitoring.urls")),
     path("staf/laporan-berkala/", include("aduan.monitoring.report_urls")),
+    path("staf/rute/", include("aduan.routing.urls")),
+    path("staf/duplikat/", include("aduan.duplicates.urls")),
     path("staf/", include("aduan.backoffice.urls")),
     path("api/", include("aduan.api.urls")),
     path("open311/v2/", include("aduan.open311.urls")),
     path("kanal/", include("aduan.channels.urls")),
+    path("cari/", include("aduan.search.urls")),
     path("", include("aduan.portal.urls")),
 ]

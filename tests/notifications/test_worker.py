@@ -79,7 +79,9 @@ def test_worker_once_runs_what_is_due_and_exits(world: World, settings: Any) -> 
     }
     complaint = submit(world)
     call_command("worker", "--once", verbosity=0)
-    assert set(DBTaskResult.objects.values_list("task_path", "status")) == {
+    # Other apps' jobs queued by a submission (duplicates, routing) are not this test's concern.
+    ours = DBTaskResult.objects.filter(task_path__startswith="aduan.notifications.")
+    assert set(ours.values_list("task_path", "status")) == {
         ("aduan.notifications.tasks.sweep_complaints", "SUCCESSFUL"),
         ("aduan.notifications.tasks.deliver_notifications", "SUCCESSFUL"),
     }
@@ -323,12 +325,13 @@ def test_worker_stops_gracefully_on_sigterm(worker_database: str) -> None:
 def test_a_committed_change_asks_for_delivery_once(world: World, settings: Any) -> None:
     settings.ADUAN_NOTIFY_ENQUEUE_ON_COMMIT = True
     path = "aduan.notifications.tasks.deliver_notifications"
+    ours = DBTaskResult.objects.filter(task_path__startswith="aduan.notifications.")
     submit(world)
     submit(world)
-    assert list(DBTaskResult.objects.values_list("task_path", "status")) == [(path, "READY")]
+    assert list(ours.values_list("task_path", "status")) == [(path, "READY")]
     settings.ADUAN_PERIODIC_TASKS = {}
     call_command("worker", "--once", verbosity=0)
     assert Notification.objects.filter(user=world.reporter).count() == 2
     settings.ADUAN_NOTIFY_ENQUEUE_ON_COMMIT = False
     submit(world)
-    assert DBTaskResult.objects.filter(status="READY").count() == 0
+    assert ours.filter(status="READY").count() == 0

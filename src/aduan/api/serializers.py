@@ -218,6 +218,7 @@ class PublicFilterIn(PageIn):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     agency = serializers.CharField(required=False, max_length=40)
     category = serializers.CharField(required=False, max_length=60)
+    q = serializers.CharField(required=False, max_length=200, help_text="full-text search words")
 
 
 class StaffFilterIn(PageIn):

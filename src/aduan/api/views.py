@@ -52,7 +52,8 @@ from aduan.complaints.models import (
     Status,
 )
 from aduan.core import clock
-from aduan.core.errors import PermissionDenied
+from aduan.core.errors import InvalidInput, PermissionDenied
+from aduan.search.selectors import search_filter
 
 ORDERING = ("-submitted_at", "-id")
 WRONG_PASS = gettext_lazy("The tracking ID or secret code is wrong.")
@@ -460,6 +461,11 @@ class PublicListView(ApiView):
             queryset = queryset.filter(
                 Q(category__code=params["category"]) | Q(category__parent__code=params["category"])
             )
+        if params.get("q"):
+            try:
+                queryset = search_filter(queryset, params["q"])
+            except InvalidInput as error:
+                raise exceptions.ValidationError({"q": [str(error)]}) from None
         return page_response(
             request,
             queryset,

@@ -128,4 +128,5 @@ def menu_context(request: HttpRequest, current: str = "") -> dict[str, Any]:
         "current_queue": current,
         "staff_reports": uses_reports(roles),
         "staff_exports": works_with_complaints(roles),
+        "staff_routing": Role.ADMIN in roles.instansi_wide,
     }

@@ -133,8 +133,13 @@ class Workspace:
         return queues.canned_responses(self.complaint, [hop.agency_id for hop in self.my_hops()])
 
     def dispatch_initial(self) -> dict[str, Any]:
-        """The suggested lead agency: the category's default agency (a routing service, when
-        one exists, plugs in here and in partials/routing_suggestions.html)."""
+        """The suggested lead agency: the routing suggestion when the coordinator chose "use
+        this suggestion" (``?rute=1``, aduan.routing), else the category's default agency."""
+        if self.request.GET.get("rute"):
+            from aduan.routing.selectors import dispatch_prefill
+
+            if prefill := dispatch_prefill(self.user, self.complaint):
+                return prefill
         category = self.complaint.category
         if self.complaint.is_supervisory:
             inspectorate = Agency.objects.filter(

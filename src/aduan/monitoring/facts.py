@@ -18,6 +18,7 @@ from aduan.monitoring.models import (
     ALL_AGENCIES,
     NO_AGENCY,
     ClockRollup,
+    DailyCount,
     Rollup,
     StageHistogram,
 )
@@ -139,9 +140,12 @@ def snapshot(
     }
     return {
         "month": local_date(complaint.submitted_at).replace(day=1).isoformat(),
+        "day": local_date(complaint.submitted_at).isoformat(),
         "agency": complaint.lead_agency_id or NO_AGENCY,
         "category": complaint.category_id or 0,
         "region": region[:5] if len(region) >= 5 else "",
+        # The kecamatan ("13.71.01"), or the kabupaten/kota a complaint names without one.
+        "place": region[:8] if len(region) >= 5 else "",
         "channel": complaint.channel,
         "kind": complaint.kind,
         "status": complaint.status,
@@ -207,6 +211,13 @@ def contribution(data: dict[str, Any] | None) -> Contribution:
     for stage, bucket in data["stages"].items():
         for scope in (agency, ALL_AGENCIES):
             out[(StageHistogram, (month, scope, stage, bucket))] = [1]
+    day = data.get("day")  # facts stored before the daily counts had none: rebuild adds them
+    if day is not None:
+        daily = {"category": str(data["category"] or ""), "place": data.get("place", "")}
+        for dim, value in daily.items():
+            if value and value != "0":
+                for scope in (agency, ALL_AGENCIES):
+                    out[(DailyCount, (day, scope, dim, value))] = [1]
     return {key: tuple(vector) for key, vector in out.items()}
 
 

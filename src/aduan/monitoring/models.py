@@ -157,6 +157,35 @@ class StageHistogram(models.Model):
         return f"{self.month:%Y-%m} {self.agency_id} {self.stage}#{self.bucket}"
 
 
+class DailyCount(models.Model):
+    """Complaints received per day (Asia/Jakarta), by category and by place, for the emerging
+    issues (``aduan.monitoring.trends``): a week and its history are a few thousand rows.
+
+    ``dim`` is ``category`` (id) or ``place`` (the kecamatan code, or the kabupaten/kota code when
+    the complaint names no kecamatan); ``agency_id`` as in :class:`Rollup`.
+    """
+
+    day = models.DateField(_("day"))
+    agency_id = models.IntegerField(_("agency"))
+    dim = models.CharField(_("dimension"), max_length=16)
+    value = models.CharField(_("value"), max_length=40)
+    received = models.BigIntegerField(default=0)
+
+    COUNTERS = ("received",)
+
+    class Meta:
+        verbose_name = _("daily count")
+        verbose_name_plural = _("daily counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "dim", "day", "value"], name="dailycount_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.agency_id} {self.dim}={self.value}"
+
+
 class StaffActivity(models.Model):
     """When each officer last acted on a complaint (for "active officers in the last 30 days")."""
 

@@ -31,6 +31,7 @@ from aduan.monitoring import facts
 from aduan.monitoring.models import (
     ClockRollup,
     ComplaintFact,
+    DailyCount,
     FollowerCursor,
     Rollup,
     StaffActivity,
@@ -38,11 +39,12 @@ from aduan.monitoring.models import (
 )
 
 COMPLAINT_TARGET = "complaints.complaint"
-TABLES: tuple[type, ...] = (Rollup, ClockRollup, StageHistogram)
+TABLES: tuple[type, ...] = (Rollup, ClockRollup, StageHistogram, DailyCount)
 _KEY_FIELDS: dict[type, tuple[str, ...]] = {
     Rollup: ("month", "agency_id", "dim", "value"),
     ClockRollup: ("month", "agency_id", "kind"),
     StageHistogram: ("month", "agency_id", "stage", "bucket"),
+    DailyCount: ("day", "agency_id", "dim", "value"),
 }
 _COMPLAINT_FIELDS = (
     "id",

@@ -37,7 +37,7 @@ from aduan.complaints.policies import staff_roles
 from aduan.core import clock
 from aduan.core.calendar import local_date
 from aduan.core.errors import DomainError
-from aduan.monitoring import charts, presenters, selectors
+from aduan.monitoring import charts, presenters, selectors, trends
 from aduan.monitoring.chart_cache import render_cached
 from aduan.monitoring.forms import DashboardFilterForm, TargetFormSet
 from aduan.monitoring.models import Target
@@ -226,6 +226,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": [_chart_entry(view, filters) for view in chart_views],
             "query": filters.query,
             "period_query": Filters(period, None).query,
+            "trends_url": trends.panel_url(agency),
         }
     )
     return render(request, "monitoring/dashboard.html", context)

@@ -14,17 +14,17 @@ from django.db.models import Q, QuerySet
 
 from aduan.complaints.models import Complaint, Support
 from aduan.core.calendar import JAKARTA
+from aduan.core.errors import InvalidInput
+from aduan.search.selectors import search_filter
 
 
 def search_text(queryset: QuerySet[Complaint], text: str) -> QuerySet[Complaint]:
-    """Complaints whose title or description contains every word of ``text``.
-
-    A plain case-insensitive ``contains`` for now; full-text search (PostgreSQL ``tsvector``)
-    is a later issue and replaces only this function.
-    """
-    for word in text.split()[:10]:
-        queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
-    return queryset
+    """Complaints whose title or description has every word of ``text`` (its first ten), by
+    the full-text search (``aduan.search``: word forms, informal spellings, synonyms)."""
+    try:
+        return search_filter(queryset, " ".join(text.split()[:10]))
+    except InvalidInput:  # more than ten words once split on punctuation: nothing to show
+        return queryset.none()
 
 
 def _start_of(day: Any) -> datetime:
