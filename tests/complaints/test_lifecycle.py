@@ -301,6 +301,34 @@ def test_lead_decline_returns_to_coordinator_with_fresh_clock(world: World) -> N
     )  # runs from the first verification
 
 
+def test_coordinator_takes_back_a_dispatch_no_agency_accepted(world: World) -> None:
+    complaint = make(world, "dispatched")
+    with pytest.raises(PermissionDenied):
+        services.dispatch_withdraw(actor=world.liaison, complaint=complaint, reason="Salah")
+    services.dispatch_withdraw(actor=world.coordinator, complaint=complaint, reason="Salah OPD")
+    complaint.refresh_from_db()
+    assert complaint.status == Status.SUBMITTED and complaint.lead_agency is None
+    states = dict(complaint.dispatches.values_list("agency__code", "state"))
+    assert states == {"DPU": Dispatch.State.WITHDRAWN, "DINKES": Dispatch.State.WITHDRAWN}
+    assert complaint.clocks.filter(kind=Clock.Kind.VERIFY, state=Clock.State.RUNNING).count() == 1
+    assert not complaint.clocks.filter(
+        kind__in=[Clock.Kind.FIRST_FOLLOWUP, Clock.Kind.FOLLOWUP], state=Clock.State.RUNNING
+    ).exists()
+    event = AuditEvent.objects.filter(action="complaint.dispatch_withdrawn").get()
+    assert event.data == {"agency": "DPU, DINKES", "reason": "Salah OPD"}
+    with pytest.raises(TransitionNotAllowed):  # nothing dispatched any more
+        services.dispatch_withdraw(actor=world.coordinator, complaint=complaint)
+
+
+def test_an_accepted_dispatch_cannot_be_taken_back(world: World) -> None:
+    complaint = make(world, "dispatched")
+    services.dispatch_accept(actor=world.liaison, dispatch=lead_dispatch(complaint))
+    with pytest.raises(TransitionNotAllowed):
+        services.dispatch_withdraw(actor=world.coordinator, complaint=complaint)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.DISPATCHED
+
+
 def test_supporting_agency_decline_keeps_the_complaint_going(world: World) -> None:
     complaint = make(world, "dispatched")
     support = complaint.dispatches.get(role=Dispatch.Role.SUPPORT)

@@ -17,6 +17,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "complaint.duplicate_dismissed": _("Marked as not a duplicate of another complaint"),
     "routing.auto_dispatched": _("Dispatched automatically by the routing suggestion"),
     "routing.auto_dispatch_undone": _("Automatic dispatch undone"),
+    "complaint.dispatch_withdrawn": _("Dispatch taken back by the coordinator"),
     "complaint.privacy_changed": _("Protection changed"),
     "complaint.identity_revealed": _("Reporter's identity revealed"),
     "dispatch.accepted": _("Dispatch accepted"),

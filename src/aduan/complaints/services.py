@@ -993,6 +993,69 @@ def dispatch_accept(*, actor: Any, dispatch: Dispatch) -> Dispatch:
     return dispatch
 
 
+def _back_to_verification(
+    complaint: Complaint, now: datetime, *, declined: Dispatch | None = None, reason: str = ""
+) -> list[Dispatch]:
+    """End every active hop (``declined`` declined with ``reason``, the others withdrawn), stop
+    their follow-up deadlines and return the complaint to the coordinator with a fresh
+    verification deadline. Returns the hops ended."""
+    ended = list(
+        complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES).select_related("agency")
+    )
+    for hop in ended:
+        is_declined = declined is not None and hop.pk == declined.pk
+        hop.state = Dispatch.State.DECLINED if is_declined else Dispatch.State.WITHDRAWN
+        hop.responded_at = now
+        hop.decline_reason = reason if is_declined else ""
+        hop.save(update_fields=["state", "responded_at", "decline_reason"])
+    _stop_clocks(complaint, Clock.Kind.FIRST_FOLLOWUP, Clock.Kind.FOLLOWUP)
+    complaint.status = Status.SUBMITTED
+    complaint.lead_agency = None
+    _save(complaint, "status", "lead_agency")
+    _start_clock(
+        complaint,
+        Clock.Kind.VERIFY,
+        Clock.Unit.WORKING_DAYS,
+        _deadline("verify_working_days", complaint.category),
+    )
+    return ended
+
+
+@transaction.atomic
+def dispatch_withdraw(
+    *,
+    actor: Any,
+    complaint: Complaint,
+    reason: str = "",
+    action: str = "complaint.dispatch_withdrawn",
+    **audit_data: Any,
+) -> Complaint:
+    """A coordinator takes a dispatch back before any agency has accepted it: the hops are
+    withdrawn and the complaint returns to verification, as after a declined lead dispatch.
+
+    ``action`` and ``audit_data`` name the audit event, for callers that withdraw on their own
+    account (an automatic dispatch undone: ``routing.auto_dispatch_undone``)."""
+    complaint = _lock(complaint)
+    policies.ensure(policies.acts_as_coordinator(actor, complaint))
+    reason = reason.strip()
+    _refuse_nul(reason)
+    _require_state(complaint, [Status.DISPATCHED])
+    if complaint.dispatches.filter(state=Dispatch.State.ACCEPTED).exists():
+        raise TransitionNotAllowed(
+            _("An agency has already accepted this dispatch; it can no longer be taken back.")
+        )
+    ended = _back_to_verification(complaint, clock.now())
+    _audit(
+        actor,
+        action,
+        complaint,
+        agency=", ".join(hop.agency.code for hop in ended),
+        reason=reason,
+        **audit_data,
+    )
+    return complaint
+
+
 @transaction.atomic
 def dispatch_decline(*, actor: Any, dispatch: Dispatch, reason: str) -> Complaint:
     """The liaison officer declines a dispatch (not our authority). A declined lead dispatch sends
@@ -1005,23 +1068,7 @@ def dispatch_decline(*, actor: Any, dispatch: Dispatch, reason: str) -> Complain
     now = clock.now()
     if dispatch.role == Dispatch.Role.LEAD:
         _require_state(complaint, [Status.DISPATCHED])
-        for hop in complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES):
-            hop.state = (
-                Dispatch.State.DECLINED if hop.pk == dispatch.pk else Dispatch.State.WITHDRAWN
-            )
-            hop.responded_at = now
-            hop.decline_reason = reason if hop.pk == dispatch.pk else ""
-            hop.save(update_fields=["state", "responded_at", "decline_reason"])
-        _stop_clocks(complaint, Clock.Kind.FIRST_FOLLOWUP, Clock.Kind.FOLLOWUP)
-        complaint.status = Status.SUBMITTED
-        complaint.lead_agency = None
-        _save(complaint, "status", "lead_agency")
-        _start_clock(
-            complaint,
-            Clock.Kind.VERIFY,
-            Clock.Unit.WORKING_DAYS,
-            _deadline("verify_working_days", complaint.category),
-        )
+        _back_to_verification(complaint, now, declined=dispatch, reason=reason)
     else:
         _require_state(complaint, [Status.DISPATCHED, Status.IN_PROGRESS])
         dispatch.state = Dispatch.State.DECLINED

@@ -31,7 +31,7 @@ from aduan.accounts.models import Membership, Role, User
 from aduan.agencies.models import Agency, Category
 from aduan.complaints import policies
 from aduan.complaints import services as lifecycle
-from aduan.complaints.models import Clock, Complaint, Dispatch, Status
+from aduan.complaints.models import Complaint, Dispatch, Status
 from aduan.core import clock
 from aduan.core.audit import audit_log
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
@@ -794,14 +794,16 @@ def suggestion_auto_dispatch(*, suggestion: RoutingSuggestion) -> Complaint | No
     suggestion.auto_dispatch = hop
     suggestion.auto_dispatched_at = hop.dispatched_at
     suggestion.save(update_fields=["auto_dispatch", "auto_dispatched_at"])
-    lifecycle._audit(
-        actor,
-        "routing.auto_dispatched",
-        complaint,
-        agency=agency.code,
-        model=suggestion.model_id,
-        confidence=suggestion.confidence,
-        threshold=threshold,
+    audit_log(
+        actor=actor,
+        action="routing.auto_dispatched",
+        target=complaint,
+        data={
+            "agency": agency.code,
+            "model": suggestion.model_id,
+            "confidence": suggestion.confidence,
+            "threshold": threshold,
+        },
     )
     return complaint
 
@@ -812,12 +814,13 @@ def auto_dispatch_undo(*, actor: Any, complaint: Complaint, reason: str = "") ->
 
     The complaint returns to "not yet verified" with a fresh verification deadline, exactly as
     after a declined lead dispatch (``dispatch_decline``): the hops are withdrawn, their
-    follow-up deadlines stopped. Writes ``routing.auto_dispatch_undone``.
+    follow-up deadlines stopped (``complaints.services.dispatch_withdraw``). Writes
+    ``routing.auto_dispatch_undone``.
     """
-    complaint = lifecycle._lock(complaint)
     policies.ensure(policies.acts_as_coordinator(actor, complaint))
-    reason = reason.strip()
-    lifecycle._refuse_nul(reason)
+    # The complaint row first, as every lifecycle service (and the automatic dispatch) locks it
+    # before the suggestion: the same order everywhere, so no deadlock.
+    Complaint.objects.select_for_update(of=("self",), no_key=True).filter(pk=complaint.pk).get()
     suggestion = (
         RoutingSuggestion.objects.select_for_update()
         .filter(complaint=complaint, auto_dispatch__isnull=False, undone_at__isnull=True)
@@ -825,42 +828,21 @@ def auto_dispatch_undo(*, actor: Any, complaint: Complaint, reason: str = "") ->
     )
     if suggestion is None:
         raise TransitionNotAllowed(_("This complaint was not dispatched automatically."))
-    lifecycle._require_state(complaint, [Status.DISPATCHED])
-    hop = Dispatch.objects.select_for_update(of=("self",)).get(pk=suggestion.auto_dispatch_id or 0)
+    hop = Dispatch.objects.get(pk=suggestion.auto_dispatch_id or 0)
     if hop.state != Dispatch.State.PENDING:
         raise TransitionNotAllowed(
             _("The agency has already answered this dispatch; it can no longer be undone here.")
         )
-    now = clock.now()
-    agency_codes = []
-    for active in complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES).select_related(
-        "agency"
-    ):
-        active.state = Dispatch.State.WITHDRAWN
-        active.responded_at = now
-        active.save(update_fields=["state", "responded_at"])
-        agency_codes.append(active.agency.code)
-    lifecycle._stop_clocks(complaint, Clock.Kind.FIRST_FOLLOWUP, Clock.Kind.FOLLOWUP)
-    complaint.status = Status.SUBMITTED
-    complaint.lead_agency = None
-    lifecycle._save(complaint, "status", "lead_agency")
-    lifecycle._start_clock(
-        complaint,
-        Clock.Kind.VERIFY,
-        Clock.Unit.WORKING_DAYS,
-        lifecycle._deadline("verify_working_days", complaint.category),
+    complaint = lifecycle.dispatch_withdraw(
+        actor=actor,
+        complaint=complaint,
+        reason=reason,
+        action="routing.auto_dispatch_undone",
+        model=suggestion.model_id,
     )
     suggestion.undone_by = actor
-    suggestion.undone_at = now
+    suggestion.undone_at = clock.now()
     suggestion.save(update_fields=["undone_by", "undone_at"])
-    lifecycle._audit(
-        actor,
-        "routing.auto_dispatch_undone",
-        complaint,
-        agency=", ".join(agency_codes),
-        model=suggestion.model_id,
-        reason=reason,
-    )
     return complaint
 
 
