@@ -508,7 +508,7 @@ ADUAN_ROUTING_MAX_EXAMPLES = int(os.environ.get("ADUAN_ROUTING_MAX_EXAMPLES", "3
 # Model files are pickles: set to 0 to refuse uploads from the admin screen.
 ADUAN_ROUTING_UPLOADS = os.environ.get("ADUAN_ROUTING_UPLOADS", "1") != "0"
 # The account automatic dispatches act as (a coordinator that cannot sign in).
-ADUAN_ROUTING_SYSTEM_USERNAME = os.environ.get("ADUAN_ROUTING_SYSTEM_USERNAME", "sistem-rute")
+ADUAN_ROUTING_SYSTEM_USERNAME = os.environ.get("ADUAN_ROUTING_SYSTEM_USERNAME", "@sistem-rute")
 ADUAN_PERIODIC_TASKS["routing.retrain"] = {
     "task": "aduan.routing.tasks.retrain_if_due",
     "every_seconds": 3600,

@@ -175,6 +175,16 @@ def test_a_complaint_naming_only_the_city_counts_for_the_city(
     assert found["13.71"].label == "Kota Padang"
 
 
+def test_the_complaints_behind_a_city_are_those_naming_only_the_city(
+    world: World, places: dict[str, Region]
+) -> None:
+    add(2, region=places["city"])
+    add(3, region=places["01.1001"])
+    in_city = Complaint.objects.filter(trends.place_filter("13.71"))
+    assert {c.region_id for c in in_city} == {"13.71"} and in_city.count() == 2
+    assert Complaint.objects.filter(trends.place_filter("13.71.01")).count() == 3
+
+
 def test_the_minimum_count_is_respected(world: World) -> None:
     # Four where one in ten weeks is usual is very unlikely, but four is below the minimum.
     add(4, category=world.category)

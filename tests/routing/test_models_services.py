@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tasks_db.models import DBTaskResult
 
+from aduan.accounts.models import Membership, Role, User
 from aduan.complaints.models import Clock, Dispatch, Status
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
@@ -298,7 +300,7 @@ def test_auto_dispatch_only_when_enabled_and_above_the_threshold(world: World) -
     assert result is not None and result.status == Status.DISPATCHED
     hop = lead_dispatch(result)
     assert hop.agency == world.public_works
-    assert hop.dispatched_by is not None and hop.dispatched_by.username == "sistem-rute"
+    assert hop.dispatched_by is not None and hop.dispatched_by.username == "@sistem-rute"
     assert not hop.dispatched_by.is_active
     assert result.category == world.category  # it had none; the suggested one was set
     event = AuditEvent.objects.get(action="routing.auto_dispatched")
@@ -324,6 +326,20 @@ def _auto_dispatched(world: World) -> Any:
     assert services.suggestion_auto_dispatch(suggestion=suggestion) is not None
     complaint.refresh_from_db()
     return complaint
+
+
+def test_an_account_that_can_sign_in_is_never_made_the_system_account(
+    world: World, settings: Any
+) -> None:
+    settings.ADUAN_ROUTING_SYSTEM_USERNAME = "sistem-rute"
+    citizen = User.objects.create_user(username="sistem-rute", password="rahasia-warga-123")
+    with pytest.raises(ImproperlyConfigured):
+        services.system_user()
+    assert not Membership.objects.filter(user=citizen).exists()
+    settings.ADUAN_ROUTING_SYSTEM_USERNAME = "@sistem-rute"
+    robot = services.system_user()
+    assert not robot.is_active and not robot.has_usable_password()
+    assert Membership.objects.filter(user=robot, role=Role.COORDINATOR, agency=None).exists()
 
 
 def test_coordinator_undoes_an_automatic_dispatch(world: World) -> None:

@@ -36,6 +36,9 @@ SATISFIED_RATING = 4  # ratings of 4 and 5 of 5 count as satisfied
 Key = tuple[type, tuple[Any, ...]]
 Contribution = dict[Key, tuple[int, ...]]
 
+# The trends' place of a complaint: its region code cut to the kecamatan ("13.71.01").
+PLACE_CODE_LENGTH = 8
+
 
 def bucket_of(hours: float) -> int:
     for index, edge in enumerate(HOUR_BUCKETS):
@@ -145,7 +148,7 @@ def snapshot(
         "category": complaint.category_id or 0,
         "region": region[:5] if len(region) >= 5 else "",
         # The kecamatan ("13.71.01"), or the kabupaten/kota a complaint names without one.
-        "place": region[:8] if len(region) >= 5 else "",
+        "place": region[:PLACE_CODE_LENGTH] if len(region) >= 5 else "",
         "channel": complaint.channel,
         "kind": complaint.kind,
         "status": complaint.status,

@@ -55,6 +55,7 @@ from aduan.core import clock
 from aduan.core.calendar import JAKARTA, local_date
 from aduan.core.errors import InvalidInput
 from aduan.core.pagination import keyset_page
+from aduan.monitoring.facts import PLACE_CODE_LENGTH
 from aduan.monitoring.models import DailyCount
 from aduan.monitoring.selectors import agency_ids
 
@@ -290,7 +291,11 @@ def complaints_url(kind: str, value: str, window: Window, agency: Agency | None)
 
 
 def place_filter(code: str) -> Q:
-    """Complaints in a place: the region itself or any region under it (codes nest by prefix)."""
+    """Complaints counted in a place (``facts``: the region code cut to the kecamatan): for a
+    kecamatan the region itself or any under it (codes nest by prefix); for a kabupaten/kota
+    only the complaints that name no kecamatan, i.e. the region itself."""
+    if len(code) < PLACE_CODE_LENGTH:
+        return Q(region_id=code)
     return Q(region_id=code) | Q(region__code__startswith=code + ".")
 
 

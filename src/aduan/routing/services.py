@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -62,6 +63,10 @@ def system_user() -> User:
 
     ``is_active=False`` keeps it out of sign-in and of every notification (recipients are active
     accounts only); its username labels its steps in the audit log and the history.
+
+    The default username has an "@", which no self-registered account can get (usernames are
+    derived from an e-mail's local part); an existing account of that name that can sign in is
+    refused rather than made a coordinator.
     """
     user, created = User.objects.get_or_create(
         username=settings.ADUAN_ROUTING_SYSTEM_USERNAME,
@@ -70,6 +75,11 @@ def system_user() -> User:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    elif user.is_active or user.has_usable_password():
+        raise ImproperlyConfigured(
+            f"The account {user.username!r} can sign in, so it cannot be the routing system "
+            "account: set ADUAN_ROUTING_SYSTEM_USERNAME to a name no one uses."
+        )
     Membership.objects.get_or_create(user=user, role=Role.COORDINATOR, agency=None)
     policies.forget_roles(user)
     return user
