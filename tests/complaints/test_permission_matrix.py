@@ -41,6 +41,7 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "reveal_identity": ({"coordinator"}, ALL),
     "accept_dispatch": ({"liaison"}, {"dispatched", "in_progress"}),
     "decline_dispatch": ({"liaison"}, {"dispatched"}),
+    "withdraw_dispatch": ({"coordinator"}, {"dispatched"}),
     "draft_followup": ({"operator", "liaison"}, ANSWERING),
     "submit_followup": ({"operator", "liaison"}, ANSWERING),
     "return_followup": ({"liaison"}, ANSWERING),
@@ -134,6 +135,9 @@ def _run(action: str, world: World, complaint: Complaint, actor: Any) -> Callabl
             actor=actor,
             dispatch=lead,  # type: ignore[arg-type]
             reason="Bukan kewenangan kami",
+        ),
+        "withdraw_dispatch": lambda: services.dispatch_withdraw(
+            actor=actor, complaint=complaint, reason="Salah OPD"
         ),
         "draft_followup": lambda: services.followup_draft(
             actor=actor, complaint=complaint, body="Draf"
