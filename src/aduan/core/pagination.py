@@ -82,7 +82,7 @@ def _encode(values: list[Any], direction: str) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, model: type[Model], fields: Sequence[str]) -> tuple[str, list[Any]]:
+def decode_cursor(cursor: str, model: type[Model], fields: Sequence[str]) -> tuple[str, list[Any]]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -94,7 +94,7 @@ def _decode(cursor: str, model: type[Model], fields: Sequence[str]) -> tuple[str
         raise InvalidInput(BAD_CURSOR) from exc
 
 
-def _after(ordering: Sequence[str], values: list[Any], *, reverse: bool) -> Q:
+def after_cursor(ordering: Sequence[str], values: list[Any], *, reverse: bool) -> Q:
     """Rows strictly after ``values`` in ``ordering`` (or before, when ``reverse``).
 
     When every term sorts the same way, this is one row-value comparison, ``(a, b) > (x, y)``,
@@ -134,8 +134,8 @@ def keyset_page(
     fields = [term.lstrip("-") for term in ordering]
     direction = "next"
     if cursor:
-        direction, values = _decode(cursor, queryset.model, fields)
-        queryset = queryset.filter(_after(ordering, values, reverse=direction == "prev"))
+        direction, values = decode_cursor(cursor, queryset.model, fields)
+        queryset = queryset.filter(after_cursor(ordering, values, reverse=direction == "prev"))
     if direction == "prev":
         flipped = [term[1:] if term.startswith("-") else f"-{term}" for term in ordering]
         rows = list(queryset.order_by(*flipped)[: size + 1])

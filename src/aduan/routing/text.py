@@ -8,8 +8,8 @@ jln 5" and "tidak ada penerangan jalan umum di jalan 7" share their words.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from typing import Any
+
+from aduan.core.stemming import sastrawi_stem
 
 # Informal spellings and abbreviations seen in complaints, mapped to their standard form. Only
 # words whose meaning is unambiguous in a complaint go here; a wrong entry costs accuracy.
@@ -101,19 +101,12 @@ def place_key(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    return StemmerFactory().create_stemmer()
-
-
-@lru_cache(maxsize=200_000)
 def stem_word(word: str) -> str:
-    """Sastrawi's stem of one word ("perbaikan" -> "baik"); cached, the stemmer is slow."""
+    """Sastrawi's stem of one word ("perbaikan" -> "baik"); short and non-alphabetic words are
+    kept as they are."""
     if len(word) < 4 or not word.isalpha():
         return word
-    return str(_stemmer().stem(word)) or word
+    return sastrawi_stem(word)
 
 
 def stem(normalised: str) -> str:

@@ -32,7 +32,7 @@ from aduan.accounts.models import Role
 from aduan.agencies.models import Agency
 from aduan.complaints import policies
 from aduan.complaints.models import Complaint
-from aduan.core.pagination import KeysetPage, _after, _decode, keyset_page
+from aduan.core.pagination import KeysetPage, after_cursor, decode_cursor, keyset_page
 from aduan.search.backends import (
     agency_matching_id_list,
     agency_window_matches,
@@ -91,10 +91,10 @@ def search_complaints(
     values: list[Any] = []
     if cursor:
         fields = [term.lstrip("-") for term in ORDERING]
-        direction, values = _decode(cursor, Complaint, fields)  # InvalidInput when forged
+        direction, values = decode_cursor(cursor, Complaint, fields)  # InvalidInput when forged
         if direction != "next":  # only "more" links come here; the plain query answers
             return keyset_page(matches, ordering=ORDERING, cursor=cursor, size=size)
-        after = _after(ORDERING, values, reverse=False)
+        after = after_cursor(ORDERING, values, reverse=False)
     if not parsed:
         return KeysetPage([], None, None)
     if agencies is not None:

@@ -24,11 +24,11 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.errors import InvalidInput
+from aduan.core.stemming import sastrawi_stem
 from aduan.search.dictionary import INFORMAL, SYNONYMS
 
 MAX_QUERY_LENGTH = 200
@@ -44,20 +44,12 @@ _WORD = re.compile(r"[a-z0-9]+")
 _QUOTED = re.compile(r'"([^"]*)"')
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    return StemmerFactory().create_stemmer()
-
-
-@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """The stem of one normalised word (digits and over-long words are kept as they are)."""
+    """The stem of one normalised word (digits are kept, over-long words cut first)."""
     word = word[:MAX_WORD_LENGTH]
     if word.isdigit():
         return word
-    return str(_stemmer().stem(word)) or word
+    return sastrawi_stem(word)
 
 
 def _fold(text: str) -> str:
