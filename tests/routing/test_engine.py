@@ -75,6 +75,10 @@ def test_detects_and_folds_local_labels() -> None:
     assert kecamatan.labels == {"Kecamatan Utara", "Kecamatan Selatan", "Kecamatan Timur"}
     assert kelurahan.label_for(Example("x", subdistrict="BETA satu")) == "Kelurahan Beta Satu"
     assert kelurahan.label_for(Example("x", subdistrict="Omega")) is None
+    # Every kelurahan has an office: one never seen in training is named like its siblings.
+    assert kelurahan.office_for(Example("x", subdistrict=" Omega  Baru")) == "Kelurahan Omega Baru"
+    assert kelurahan.office_for(Example("x", subdistrict="BETA satu")) == "Kelurahan Beta Satu"
+    assert kelurahan.office_for(Example("x", subdistrict="")) is None
     folded = fold_labels(examples, labels, groups)
     assert set(folded) == {*CENTRAL, kelurahan.token, kecamatan.token}
 
@@ -112,8 +116,8 @@ def test_predicts_central_and_expands_local_offices(router: Router) -> None:
     assert jalan.labels[0] == "Dinas Jalan"
     assert gamma.labels[0] == "Kelurahan Gamma"
     assert beta.labels[0] == "Kelurahan Beta Satu"
-    # An unknown place cannot be expanded: no kelurahan office is suggested for it.
-    assert not any(label.startswith("Kelurahan") for label in unknown.labels)
+    # A place with no training rows of its own still has its office, named like the others.
+    assert unknown.labels[0] == "Kelurahan Tidak Dikenal"
     for prediction in (jalan, gamma, beta, unknown):
         assert len(prediction.labels) == len(prediction.scores) == 3
         assert list(prediction.scores) == sorted(prediction.scores, reverse=True)

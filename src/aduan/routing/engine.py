@@ -130,10 +130,21 @@ class LocalGroup:
     token: str
     place_to_label: dict[str, str]
     labels: frozenset[str]
+    # The prefix as the labels spell it ("Kelurahan "): names the office of a place that had no
+    # training rows of its own (every kelurahan has one; the training months saw only some).
+    display_prefix: str = ""
 
     def label_for(self, example: Example) -> str | None:
         """The office of this example's own place, or None when the place is unknown."""
         return self.place_to_label.get(place_key(getattr(example, self.field)))
+
+    def office_for(self, example: Example) -> str | None:
+        """The office of this example's place, named after the place when training never saw it."""
+        known = self.label_for(example)
+        if known is not None or not self.display_prefix:
+            return known
+        place = " ".join(str(getattr(example, self.field)).split())
+        return f"{self.display_prefix}{place}" if place_key(place) else None
 
 
 def detect_local_groups(
@@ -203,6 +214,7 @@ def detect_local_groups(
                 claims[place] = max(claims.get(place, (0, "")), (count, label))
         for place, (_count, label) in claims.items():
             place_to_label[place] = label
+        spellings = Counter(_display_prefix(label, prefix) for label in group_labels)
         groups.append(
             LocalGroup(
                 field=name,
@@ -210,9 +222,21 @@ def detect_local_groups(
                 token=f"\x1flocal:{name}:{prefix}",
                 place_to_label=place_to_label,
                 labels=frozenset(place_to_label.values()),
+                display_prefix=spellings.most_common(1)[0][0],
             )
         )
     return groups
+
+
+def _display_prefix(label: str, prefix: str) -> str:
+    """The start of ``label`` that spells ``prefix`` (a place key), with the space after it."""
+    seen = 0
+    for index, char in enumerate(label):
+        if char.isalnum():
+            if seen == len(prefix):
+                return label[:index]
+            seen += 1
+    return ""
 
 
 def fold_labels(
@@ -487,7 +511,7 @@ class Router:
             for index in np.argsort(-row_probabilities)[: k + len(self.groups) + 1]:
                 name = classes[index]
                 group = self._group_by_token.get(name)
-                label = group.label_for(example) if group is not None else name
+                label = group.office_for(example) if group is not None else name
                 if label is not None:
                     scores[label] += float(row_probabilities[index])
             ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:k]
