@@ -513,3 +513,31 @@ ADUAN_PERIODIC_TASKS["routing.retrain"] = {
     "task": "aduan.routing.tasks.retrain_if_due",
     "every_seconds": 3600,
 }
+
+# --- Super-App sign-in (issue 7) --------------------------------------------------------------
+# docs/superapp.md. Citizens sign in with the Super-App's OpenID Connect provider (authorization
+# code + PKCE); on only when a client id and an issuer (or a discovery URL) are set, else the
+# button is hidden and /superapp/masuk/ answers 404. /superapp/lacak/<tracking-id>/ is the
+# Super-App's deep link to a report.
+INSTALLED_APPS += ["aduan.superapp"]
+ADUAN_SUPERAPP_NAME = os.environ.get("ADUAN_SUPERAPP_NAME", "Sumbar Madani")
+ADUAN_SUPERAPP_OIDC_ISSUER = os.environ.get("ADUAN_SUPERAPP_OIDC_ISSUER", "")
+# Default: ISSUER + /.well-known/openid-configuration.
+ADUAN_SUPERAPP_OIDC_DISCOVERY_URL = os.environ.get("ADUAN_SUPERAPP_OIDC_DISCOVERY_URL", "")
+ADUAN_SUPERAPP_OIDC_CLIENT_ID = os.environ.get("ADUAN_SUPERAPP_OIDC_CLIENT_ID", "")
+ADUAN_SUPERAPP_OIDC_CLIENT_SECRET = os.environ.get("ADUAN_SUPERAPP_OIDC_CLIENT_SECRET", "")
+ADUAN_SUPERAPP_OIDC_SCOPES = os.environ.get("ADUAN_SUPERAPP_OIDC_SCOPES", "openid email profile")
+# client_secret_basic, client_secret_post or none; empty: basic with a secret, none without.
+ADUAN_SUPERAPP_OIDC_TOKEN_AUTH_METHOD = os.environ.get("ADUAN_SUPERAPP_OIDC_TOKEN_AUTH_METHOD", "")
+# The callback URL registered at the provider; empty: https://<this host>/superapp/masuk/kembali/.
+ADUAN_SUPERAPP_OIDC_REDIRECT_URI = os.environ.get("ADUAN_SUPERAPP_OIDC_REDIRECT_URI", "")
+ADUAN_SUPERAPP_OIDC_TIMEOUT_SECONDS = float(
+    os.environ.get("ADUAN_SUPERAPP_OIDC_TIMEOUT_SECONDS", "10")
+)
+# Discovery document and keys are cached this long (an unknown key id fetches the keys again).
+ADUAN_SUPERAPP_OIDC_CACHE_SECONDS = int(os.environ.get("ADUAN_SUPERAPP_OIDC_CACHE_SECONDS", "3600"))
+ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS = int(
+    os.environ.get("ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS", "60")
+)
+# A sign-in must come back from the provider within this many seconds.
+ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE = int(os.environ.get("ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE", "600"))

@@ -18,5 +18,6 @@ urlpatterns = [
     path("open311/v2/", include("aduan.open311.urls")),
     path("kanal/", include("aduan.channels.urls")),
     path("cari/", include("aduan.search.urls")),
+    path("superapp/", include("aduan.superapp.urls")),
     path("", include("aduan.portal.urls")),
 ]

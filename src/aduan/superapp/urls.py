@@ -1,0 +1,12 @@
+"""Super-App sign-in and deep links (under /superapp/; docs/superapp.md)."""
+
+from django.urls import path
+
+from aduan.superapp import views
+
+app_name = "superapp"
+urlpatterns = [
+    path("masuk/", views.sign_in, name="sign_in"),
+    path("masuk/kembali/", views.callback, name="callback"),
+    path("lacak/<str:tracking_id>/", views.track, name="track"),
+]
