@@ -541,3 +541,12 @@ ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS = int(
 )
 # A sign-in must come back from the provider within this many seconds.
 ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE = int(os.environ.get("ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE", "600"))
+
+# --- Knowledge for officers (issue 7) -------------------------------------------------------
+# docs/knowledge.md. The SOP, regulations and guides officers open from the back office, and the
+# canned responses per category. Document files (MEDIA_ROOT/knowledge/, served to staff only)
+# may be up to ADUAN_KNOWLEDGE_MAX_DOCUMENT_BYTES.
+INSTALLED_APPS += ["aduan.knowledge"]
+ADUAN_KNOWLEDGE_MAX_DOCUMENT_BYTES = int(
+    os.environ.get("ADUAN_KNOWLEDGE_MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024))
+)

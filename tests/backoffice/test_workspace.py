@@ -15,7 +15,6 @@ from aduan.agencies.models import CategoryField
 from aduan.complaints import selectors, services
 from aduan.complaints.models import (
     Attachment,
-    CannedResponse,
     Complaint,
     Dispatch,
     FollowUp,
@@ -24,6 +23,7 @@ from aduan.complaints.models import (
     Status,
 )
 from aduan.core.models import AuditEvent
+from aduan.knowledge.models import ResponseTemplate
 from tests.backoffice.helpers import (
     PNG,
     action_url,
@@ -469,15 +469,24 @@ def test_canned_responses_fill_the_draft_without_javascript(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
     complaint = make(world, "dispatched")
-    mine = CannedResponse.objects.create(
+    now = world.admin.date_joined
+    mine = ResponseTemplate.objects.create(
         title="Jadwal perbaikan",
         body="Terima kasih. Perbaikan dijadwalkan dalam dua minggu.",
         category=world.category,
         agency=world.public_works,
+        created_at=now,
+        updated_at=now,
     )
-    everyone = CannedResponse.objects.create(title="Umum", body="Terima kasih atas laporannya.")
-    CannedResponse.objects.create(title="Dinas lain", body="x", agency=world.education)
-    CannedResponse.objects.create(title="Tidak aktif", body="x", is_active=False)
+    everyone = ResponseTemplate.objects.create(
+        title="Umum", body="Terima kasih atas laporannya.", created_at=now, updated_at=now
+    )
+    ResponseTemplate.objects.create(
+        title="Dinas lain", body="x", agency=world.education, created_at=now, updated_at=now
+    )
+    ResponseTemplate.objects.create(
+        title="Tidak aktif", body="x", created_at=now, updated_at=now, archived_at=now
+    )
     client = client_for("operator")
     page = text(client.get(workspace_url(complaint)))
     assert "Jadwal perbaikan" in page and "Umum" in page

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Agency, Category
-from aduan.complaints.models import ArchiveReason, CannedResponse, Complaint
+from aduan.complaints.models import ArchiveReason, Complaint
 from aduan.complaints.services import MAX_TEXT
+from aduan.knowledge.selectors import PickerItem
 
 MAX_BULK = 100
 TEXTAREA_ROWS = 4
@@ -172,7 +173,7 @@ class DraftFollowUpForm(forms.Form):
     canned = forms.ChoiceField(label=_("Start from a canned response"), required=False)
     body = _text(_("Follow-up text"), rows=8)
 
-    def __init__(self, *args: Any, canned: list[CannedResponse], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, canned: list[PickerItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["canned"]
         field.choices = [("", _("None")), *[(str(c.pk), c.title) for c in canned]]
@@ -180,7 +181,7 @@ class DraftFollowUpForm(forms.Form):
         if not canned:
             del self.fields["canned"]
 
-    def chosen_canned(self) -> CannedResponse | None:
+    def chosen_canned(self) -> PickerItem | None:
         return self.canned_responses.get(str(self.data.get(self.add_prefix("canned"), "")))
 
 

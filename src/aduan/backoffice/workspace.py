@@ -24,7 +24,7 @@ from aduan.accounts.models import Role
 from aduan.agencies.models import Agency
 from aduan.backoffice import forms as action_forms
 from aduan.backoffice.access import menu_context, staff_page
-from aduan.complaints import policies, queues, selectors, services
+from aduan.complaints import policies, selectors, services
 from aduan.complaints.models import (
     OPEN_STATUSES,
     Complaint,
@@ -35,6 +35,7 @@ from aduan.complaints.models import (
 from aduan.complaints.services import FOLLOWUP_STATES, Identity
 from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.web import add_form_error, http_status_for
+from aduan.knowledge.selectors import templates_for_complaint
 
 VERIFYING = (Status.SUBMITTED, Status.ON_HOLD)
 
@@ -130,7 +131,8 @@ class Workspace:
         return reverse("backoffice:complaint_action", args=args)
 
     def canned(self) -> list[Any]:
-        return queues.canned_responses(self.complaint, [hop.agency_id for hop in self.my_hops()])
+        """Canned responses for the follow-up form, placeholders filled in (aduan.knowledge)."""
+        return templates_for_complaint(self.user, self.complaint, self.my_hops())
 
     def dispatch_initial(self) -> dict[str, Any]:
         """The suggested lead agency: the routing suggestion when the coordinator chose "use
@@ -557,7 +559,8 @@ def _draft(ws: Workspace, request: HttpRequest) -> HttpResponse:
         chosen = form.chosen_canned()
         if chosen is None:
             form.is_valid()
-            form.add_error("canned", _("Choose a canned response first."))
+            field = "canned" if "canned" in form.fields else None  # none offered at all
+            form.add_error(field, _("Choose a canned response first."))
             return ws.render(bound={"draft": form}, status=400)
         filled = action_forms.DraftFollowUpForm(
             canned=canned, prefix="draft", initial={"canned": str(chosen.pk), "body": chosen.body}

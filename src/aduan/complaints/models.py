@@ -585,38 +585,3 @@ class Follower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} follows {self.complaint}"
-
-
-class CannedResponse(models.Model):
-    """A ready-made answer officers can start a follow-up from: instansi-wide (no agency) or
-    maintained by one agency, for one category or for any."""
-
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"))
-    category = models.ForeignKey(
-        "agencies.Category",
-        verbose_name=_("category"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="canned_responses",
-        help_text=_("Empty: offered for every category."),
-    )
-    agency = models.ForeignKey(
-        "agencies.Agency",
-        verbose_name=_("agency"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="canned_responses",
-        help_text=_("Empty: offered to every agency."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("canned response")
-        verbose_name_plural = _("canned responses")
-        ordering = ["title", "id"]
-
-    def __str__(self) -> str:
-        return self.title

@@ -22,7 +22,6 @@ from aduan.agencies.models import Agency
 from aduan.complaints import policies, selectors
 from aduan.complaints.models import (
     OPEN_STATUSES,
-    CannedResponse,
     Clock,
     Complaint,
     Dispatch,
@@ -320,18 +319,3 @@ def redact(user: Any, complaints: Iterable[Complaint]) -> None:
             user, complaint, visible=True
         ):
             selectors.redact_identity(complaint)
-
-
-def canned_responses(complaint: Complaint, agency_ids: Iterable[int]) -> list[CannedResponse]:
-    """Active canned responses for the complaint's category (or any) and for these agencies (or
-    any)."""
-    category = Q(category__isnull=True)
-    if complaint.category_id is not None:
-        category |= Q(category_id=complaint.category_id)
-    return list(
-        CannedResponse.objects.filter(
-            category,
-            Q(agency__isnull=True) | Q(agency_id__in=list(agency_ids)),
-            is_active=True,
-        ).order_by("title", "id")
-    )

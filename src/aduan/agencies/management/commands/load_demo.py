@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -84,6 +85,7 @@ class Command(BaseCommand):
                 regions = 0 if options["skip_regions"] else load_regions(options["province"])
                 categories = load_categories()
                 users = create_demo_users(password)
+                call_command("load_knowledge", examples=True, stdout=self.stdout)
                 complaints = 0 if options["no_complaints"] else create_demo_complaints()
         except (ValueError, LookupError) as error:
             raise CommandError(str(error)) from error
