@@ -550,3 +550,38 @@ INSTALLED_APPS += ["aduan.knowledge"]
 ADUAN_KNOWLEDGE_MAX_DOCUMENT_BYTES = int(
     os.environ.get("ADUAN_KNOWLEDGE_MAX_DOCUMENT_BYTES", str(20 * 1024 * 1024))
 )
+
+# --- National SP4N-LAPOR! connector (issue 7) -----------------------------------------------
+# docs/integrations.md. Off until ADUAN_LAPOR_BASE_URL is set; then lifecycle changes of linked
+# complaints are written to the connector's outbox and `aduan worker` runs `aduan lapor sync`
+# every ADUAN_LAPOR_SYNC_SECONDS. The national API is private: paths, field names and states
+# are assumptions, replaceable by the JSON file ADUAN_LAPOR_MAPPING_FILE.
+INSTALLED_APPS += ["aduan.lapor"]
+ADUAN_LAPOR_BASE_URL = os.environ.get("ADUAN_LAPOR_BASE_URL", "").rstrip("/")
+ADUAN_LAPOR_TOKEN = os.environ.get("ADUAN_LAPOR_TOKEN", "")
+ADUAN_LAPOR_AUTH_HEADER = os.environ.get("ADUAN_LAPOR_AUTH_HEADER", "Authorization")
+ADUAN_LAPOR_AUTH_SCHEME = os.environ.get("ADUAN_LAPOR_AUTH_SCHEME", "Bearer")
+ADUAN_LAPOR_INSTANSI_ID = os.environ.get("ADUAN_LAPOR_INSTANSI_ID", "")
+ADUAN_LAPOR_MAPPING_FILE = os.environ.get("ADUAN_LAPOR_MAPPING_FILE", "")
+ADUAN_LAPOR_TIMEOUT_SECONDS = float(os.environ.get("ADUAN_LAPOR_TIMEOUT_SECONDS", "15"))
+# Local complaints registered nationally once verified: all, non_confidential or none.
+ADUAN_LAPOR_REGISTER = os.environ.get("ADUAN_LAPOR_REGISTER", "non_confidential")
+if ADUAN_LAPOR_REGISTER not in ("all", "non_confidential", "none"):
+    raise ImproperlyConfigured("ADUAN_LAPOR_REGISTER must be all, non_confidential or none.")
+ADUAN_LAPOR_PAGE_SIZE = int(os.environ.get("ADUAN_LAPOR_PAGE_SIZE", "50"))
+ADUAN_LAPOR_MAX_PAGES = int(os.environ.get("ADUAN_LAPOR_MAX_PAGES", "20"))
+ADUAN_LAPOR_PUSH_BATCH = int(os.environ.get("ADUAN_LAPOR_PUSH_BATCH", "200"))
+ADUAN_LAPOR_MAX_ATTEMPTS = int(os.environ.get("ADUAN_LAPOR_MAX_ATTEMPTS", "12"))
+ADUAN_LAPOR_BACKOFF_SECONDS = float(os.environ.get("ADUAN_LAPOR_BACKOFF_SECONDS", "30"))
+ADUAN_LAPOR_BACKOFF_MAX_SECONDS = float(os.environ.get("ADUAN_LAPOR_BACKOFF_MAX_SECONDS", "3600"))
+ADUAN_LAPOR_LEASE_SECONDS = int(os.environ.get("ADUAN_LAPOR_LEASE_SECONDS", "600"))
+ADUAN_LAPOR_SYNC_SECONDS = int(os.environ.get("ADUAN_LAPOR_SYNC_SECONDS", "60"))
+# Accounts that cannot sign in: the reporter of complaints received from SP4N-LAPOR!, and the
+# coordinator that national administrators' decisions (archive, another instansi) are made as.
+ADUAN_LAPOR_REPORTER_USERNAME = os.environ.get("ADUAN_LAPOR_REPORTER_USERNAME", "@lapor-pelapor")
+ADUAN_LAPOR_SYSTEM_USERNAME = os.environ.get("ADUAN_LAPOR_SYSTEM_USERNAME", "@lapor-sistem")
+if ADUAN_LAPOR_BASE_URL:
+    ADUAN_PERIODIC_TASKS["lapor.sync"] = {
+        "task": "aduan.lapor.tasks.lapor_sync",
+        "every_seconds": ADUAN_LAPOR_SYNC_SECONDS,
+    }

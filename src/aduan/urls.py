@@ -13,6 +13,7 @@ urlpatterns = [
     path("staf/laporan-berkala/", include("aduan.monitoring.report_urls")),
     path("staf/rute/", include("aduan.routing.urls")),
     path("staf/duplikat/", include("aduan.duplicates.urls")),
+    path("staf/lapor/", include("aduan.lapor.urls")),
     path("staf/pengetahuan/", include("aduan.knowledge.urls")),
     path("staf/", include("aduan.backoffice.urls")),
     path("api/", include("aduan.api.urls")),

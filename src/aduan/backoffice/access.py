@@ -129,5 +129,6 @@ def menu_context(request: HttpRequest, current: str = "") -> dict[str, Any]:
         "staff_reports": uses_reports(roles),
         "staff_exports": works_with_complaints(roles),
         "staff_routing": Role.ADMIN in roles.instansi_wide,
+        "staff_lapor": Role.ADMIN in roles.instansi_wide,
         "staff_knowledge": roles.is_staff,
     }

@@ -1,0 +1,200 @@
+"""The HTTP JSON client of the national SP4N-LAPOR! API (the adapter's only network code).
+
+Errors come out as :class:`NationalError`: ``retryable`` for timeouts, connection failures, HTTP
+408, 429 (with ``retry_after`` from the ``Retry-After`` header) and 5xx; permanent for any other
+4xx or an answer that is not a JSON object (a wrong base URL answers with an HTML page).
+
+Tests replace the network with an in-memory transport (:func:`use_transport`), the simulator of
+the national side in ``tests/lapor/simulator.py``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from aduan.core import clock
+from aduan.lapor.config import Config
+
+_transport: httpx.BaseTransport | None = None
+MAX_RETRY_AFTER_SECONDS = 24 * 3600
+
+
+class NationalError(Exception):
+    """A request to SP4N-LAPOR! failed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+@contextmanager
+def use_transport(transport: httpx.BaseTransport | None) -> Iterator[None]:
+    """Send every request of the block through ``transport`` (tests: the simulator)."""
+    global _transport
+    previous, _transport = _transport, transport
+    try:
+        yield
+    finally:
+        _transport = previous
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), MAX_RETRY_AFTER_SECONDS))
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return float(min(max((moment - clock.now()).total_seconds(), 0), MAX_RETRY_AFTER_SECONDS))
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """One page of the national change feed."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str
+    has_more: bool
+
+
+class NationalClient:
+    """One connection pool for one sync run: ``with NationalClient(config) as client: ...``."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.mapping = config.mapping
+        headers = {"Accept": "application/json", "User-Agent": "aduan-lapor-connector"}
+        if config.token:
+            scheme = f"{config.auth_scheme} " if config.auth_scheme else ""
+            headers[config.auth_header] = f"{scheme}{config.token}"
+        self._http = httpx.Client(
+            base_url=config.base_url,
+            headers=headers,
+            timeout=config.timeout,
+            transport=_transport,
+        )
+
+    def __enter__(self) -> NationalClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._http.close()
+
+    def path(self, endpoint: str, **values: str) -> str:
+        template = self.mapping.endpoints[endpoint]
+        return template.format(
+            instansi=httpx_quote(self.config.instansi),
+            **{key: httpx_quote(value) for key, value in values.items()},
+        )
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        missing_ok: bool = False,
+    ) -> dict[str, Any] | None:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        what = f"{method} {path}"
+        try:
+            response = self._http.request(method, path, params=params, json=body, headers=headers)
+        except httpx.TimeoutException as error:
+            raise NationalError(
+                f"SP4N-LAPOR! did not answer in time ({what}): {error}", retryable=True
+            ) from error
+        except httpx.TransportError as error:
+            raise NationalError(
+                f"SP4N-LAPOR! could not be reached ({what}): {type(error).__name__}: {error}",
+                retryable=True,
+            ) from error
+        status = response.status_code
+        if missing_ok and status == 404:
+            return None
+        if not response.is_success:
+            detail = response.text[:500]
+            retryable = status in (408, 429) or status >= 500
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise NationalError(
+                f"SP4N-LAPOR! answered HTTP {status} to {what}: {detail}",
+                retryable=retryable,
+                status=status,
+                retry_after=retry_after if status in (429, 503) else None,
+            )
+        if not response.content:
+            return {}
+        try:
+            data = response.json()
+        except ValueError:
+            raise NationalError(
+                f"SP4N-LAPOR! answered {what} with something that is not JSON (is "
+                "ADUAN_LAPOR_BASE_URL right?)",
+                retryable=False,
+                status=status,
+            ) from None
+        if not isinstance(data, dict):
+            raise NationalError(
+                f"SP4N-LAPOR! answered {what} with {type(data).__name__}, not an object",
+                retryable=False,
+                status=status,
+            )
+        return data
+
+    def feed(self, cursor: str, limit: int) -> FeedPage:
+        """Reports given to (or registered by) this instansi that changed after ``cursor``."""
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        data = self._request("GET", self.path("feed"), params=params) or {}
+        items = self.mapping.get(data, "feed_items", [])
+        if not isinstance(items, list):
+            raise NationalError("SP4N-LAPOR! feed: the item list is not a list", retryable=False)
+        return FeedPage(
+            items=[item for item in items if isinstance(item, dict)],
+            next_cursor=str(self.mapping.get(data, "next_cursor", cursor) or cursor),
+            has_more=bool(self.mapping.get(data, "has_more", False)),
+        )
+
+    def report(self, national_id: str) -> dict[str, Any] | None:
+        """The national report, or None when SP4N-LAPOR! does not know it (404)."""
+        return self._request("GET", self.path("report", national_id=national_id), missing_ok=True)
+
+    def post(
+        self, endpoint: str, body: dict[str, Any], *, idempotency_key: str, national_id: str = ""
+    ) -> dict[str, Any]:
+        path = self.path(endpoint, national_id=national_id) if national_id else self.path(endpoint)
+        return self._request("POST", path, body=body, idempotency_key=idempotency_key) or {}
+
+
+def httpx_quote(value: str) -> str:
+    """A path segment, escaped (national IDs are ours to trust no more than any input)."""
+    return quote(str(value), safe="")
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment is not None else None

@@ -1,0 +1,483 @@
+"""Taking in what SP4N-LAPOR! says: new dispositions to this instansi become complaints (through
+``complaint_submit``, channel "lapor"), and the reporter's actions there (replies, reopen
+requests, ratings) and national administrators' decisions (archive, another instansi) become
+our lifecycle services' calls.
+
+Every national snapshot carries the whole report with a version. A snapshot not newer than the
+last one applied to a link is ignored (a redelivery, an out-of-order update): the newer one
+already held everything. Reporter actions are taken in once each, by their national ids
+(:class:`NationalItem`), so applying a snapshot twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.dateparse import parse_date
+
+from aduan.agencies.models import Category, Region
+from aduan.channels.inbound import clean_text
+from aduan.complaints.models import ArchiveReason, Channel, Complaint, Status
+from aduan.complaints.services import (
+    MAX_DESCRIPTION,
+    MAX_TITLE,
+    MIN_DESCRIPTION,
+    complaint_archive,
+    complaint_rate,
+    complaint_reopen,
+    complaint_reply,
+    complaint_submit,
+    complaint_transfer,
+    normalize_phone,
+)
+from aduan.core import clock
+from aduan.core.calendar import local_date
+from aduan.core.errors import DomainError, InvalidInput
+from aduan.lapor.config import Config, Mapping
+from aduan.lapor.models import NationalItem, NationalLink, Origin
+from aduan.lapor.outbox import applying_national
+from aduan.lapor.services import reporter_account, system_account
+
+logger = logging.getLogger(__name__)
+
+CREATED = "created"
+UPDATED = "updated"
+IGNORED = "ignored"
+NOT_OURS = "not_ours"
+FAILED = "failed"
+
+
+class MalformedReport(ValueError):
+    """A national item without the fields every report must have (tracking ID, version)."""
+
+
+@dataclass(frozen=True)
+class ReporterItem:
+    """One thing the reporter did on SP4N-LAPOR!."""
+
+    kind: str
+    item_id: str
+    body: str
+    at: str
+
+
+@dataclass(frozen=True)
+class NationalReport:
+    """A national report snapshot in our names (see ``config.DEFAULT_MAPPING``)."""
+
+    national_id: str
+    version: int
+    status: str
+    instansi: str
+    instansi_name: str = ""
+    local_reference: str = ""
+    title: str = ""
+    description: str = ""
+    kind: str = ""
+    category: str = ""
+    region_code: str = ""
+    address: str = ""
+    latitude: Any = None
+    longitude: Any = None
+    event_date: date | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    reporter_name: str = ""
+    reporter_email: str = ""
+    reporter_phone: str = ""
+    replies: tuple[ReporterItem, ...] = ()
+    reopen_requests: tuple[ReporterItem, ...] = ()
+    rating: int | None = None
+    rating_comment: str = ""
+    followup_refs: frozenset[str] = frozenset()
+    attachment_refs: frozenset[str] = frozenset()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _text(value: Any) -> str:
+    return clean_text(str(value)).strip() if value is not None else ""
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "ya", "yes", "y")
+    return bool(value)
+
+
+def _items(
+    raw: Any, mapping: Mapping, kind: str, id_key: str, body_key: str, at_key: str
+) -> tuple[ReporterItem, ...]:
+    if not isinstance(raw, list):
+        return ()
+    result = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        item_id = _text(mapping.get(item, id_key))
+        if not item_id:
+            continue
+        result.append(
+            ReporterItem(
+                kind=kind,
+                item_id=item_id[:100],
+                body=_text(mapping.get(item, body_key)),
+                at=_text(mapping.get(item, at_key)),
+            )
+        )
+    return tuple(result)
+
+
+def _refs(raw: Any, mapping: Mapping, key: str) -> frozenset[str]:
+    if not isinstance(raw, list):
+        return frozenset()
+    return frozenset(
+        _text(mapping.get(item, key))
+        for item in raw
+        if isinstance(item, dict) and mapping.get(item, key)
+    )
+
+
+def parse_report(raw: dict[str, Any], mapping: Mapping) -> NationalReport:
+    """A national JSON report in our terms; :class:`MalformedReport` without ID or version."""
+    national_id = _text(mapping.get(raw, "national_id"))[:64]
+    try:
+        version = int(mapping.get(raw, "version"))
+    except (TypeError, ValueError):
+        raise MalformedReport(f"report {national_id or '?'} has no valid version") from None
+    if not national_id:
+        raise MalformedReport("a report without a tracking ID")
+    rating_raw = mapping.get(raw, "rating")
+    try:
+        rating = int(rating_raw) if rating_raw not in (None, "") else None
+    except (TypeError, ValueError):
+        rating = None
+    event_date = None
+    try:
+        event_date = parse_date(_text(mapping.get(raw, "event_date"))[:10])
+    except ValueError:
+        event_date = None
+    return NationalReport(
+        national_id=national_id,
+        version=version,
+        status=_text(mapping.get(raw, "status")),
+        instansi=_text(mapping.get(raw, "instansi")),
+        instansi_name=_text(mapping.get(raw, "instansi_name"))[:300],
+        local_reference=_text(mapping.get(raw, "local_reference")),
+        title=_text(mapping.get(raw, "title")),
+        description=_text(mapping.get(raw, "description")),
+        kind=_text(mapping.get(raw, "kind")),
+        category=_text(mapping.get(raw, "category")),
+        region_code=_text(mapping.get(raw, "region_code")),
+        address=_text(mapping.get(raw, "address"))[:300],
+        latitude=mapping.get(raw, "latitude"),
+        longitude=mapping.get(raw, "longitude"),
+        event_date=event_date,
+        anonymous=_flag(mapping.get(raw, "anonymous", False)),
+        confidential=_flag(mapping.get(raw, "confidential", False)),
+        reporter_name=_text(mapping.get(raw, "reporter_name"))[:200],
+        reporter_email=_text(mapping.get(raw, "reporter_email")),
+        reporter_phone=_text(mapping.get(raw, "reporter_phone")),
+        replies=_items(
+            mapping.get(raw, "replies"),
+            mapping,
+            NationalItem.Kind.REPLY,
+            "reply_id",
+            "reply_body",
+            "reply_at",
+        ),
+        reopen_requests=_items(
+            mapping.get(raw, "reopen_requests"),
+            mapping,
+            NationalItem.Kind.REOPEN,
+            "reopen_id",
+            "reopen_reason",
+            "reopen_at",
+        ),
+        rating=rating if rating is not None and 1 <= rating <= 5 else None,
+        rating_comment=_text(mapping.get(raw, "rating_comment")),
+        followup_refs=_refs(mapping.get(raw, "followups"), mapping, "followup_reference"),
+        attachment_refs=_refs(mapping.get(raw, "attachments"), mapping, "attachment_reference"),
+        raw=raw,
+    )
+
+
+def apply_report(report: NationalReport, *, config: Config, force: bool = False) -> str:
+    """Take in one national snapshot; returns what happened (created, updated, ignored,
+    not_ours, failed). ``force`` applies it even when it is not newer (reconcile, retry)."""
+    link = NationalLink.objects.filter(national_id=report.national_id).first()
+    if link is None and report.local_reference:
+        # One of ours whose registration answer we have not recorded yet.
+        link = NationalLink.objects.filter(
+            origin=Origin.LOCAL,
+            national_id="",
+            complaint__tracking_id=report.local_reference,
+        ).first()
+        if link is not None:
+            try:
+                with transaction.atomic():
+                    NationalLink.objects.filter(pk=link.pk, national_id="").update(
+                        national_id=report.national_id, updated_at=clock.now()
+                    )
+            except IntegrityError:
+                return IGNORED
+            link.national_id = report.national_id
+    if link is None or link.complaint_id is None:
+        if report.instansi != config.instansi:
+            return NOT_OURS
+        return _take_in(report, config, link)
+    return _update(link, report, config, force=force)
+
+
+def _clean_contact(report: NationalReport) -> tuple[str, str]:
+    try:
+        phone = normalize_phone(report.reporter_phone)
+    except InvalidInput:
+        phone = ""
+    email = report.reporter_email
+    try:
+        if email:
+            validate_email(email)
+    except ValidationError:
+        email = ""
+    return phone, email
+
+
+def _submit_fields(report: NationalReport, config: Config, *, minimal: bool) -> dict[str, Any]:
+    description = report.description[:MAX_DESCRIPTION]
+    if len(description) < MIN_DESCRIPTION:
+        description = f"{description}\n\n(SP4N-LAPOR! {report.national_id})".strip()
+    first_line = report.description.splitlines()[0][:80] if report.description else ""
+    title = report.title[:MAX_TITLE] or first_line or f"SP4N-LAPOR! {report.national_id}"
+    fields: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "kind": config.mapping.kind_from_national(report.kind),
+        "is_anonymous": report.anonymous,
+        "is_confidential": report.confidential,
+        "reporter_name": report.reporter_name,
+    }
+    if minimal:
+        return fields
+    phone, email = _clean_contact(report)
+    category_code = config.mapping.categories.get(report.category, "")
+    fields.update(
+        category=Category.objects.filter(code=category_code, is_active=True).first()
+        if category_code
+        else None,
+        region=Region.objects.filter(code=report.region_code).first()
+        if report.region_code
+        else None,
+        address_text=report.address,
+        latitude=report.latitude,
+        longitude=report.longitude,
+        event_date=report.event_date
+        if report.event_date and report.event_date <= local_date(clock.now())
+        else None,
+        reporter_phone=phone,
+        reporter_email=email,
+    )
+    return fields
+
+
+def _take_in(report: NationalReport, config: Config, failed: NationalLink | None) -> str:
+    """Create the complaint of a national disposition, with its link, in one transaction.
+
+    The national ID is the submission's idempotency key too, so even without the link a second
+    delivery could not make a second complaint. Content the intake refuses is retried without
+    the optional fields (place, contact, date); if it is still refused, the snapshot is kept on
+    a link without complaint for an administrator.
+    """
+    reporter = reporter_account()
+    error: DomainError | None = None
+    for minimal in (False, True):
+        try:
+            with transaction.atomic():
+                with applying_national():
+                    result = complaint_submit(
+                        actor=reporter,
+                        channel=Channel.LAPOR,
+                        idempotency_key=f"lapor:{report.national_id}",
+                        **_submit_fields(report, config, minimal=minimal),
+                    )
+                now = clock.now()
+                link = failed or NationalLink(
+                    national_id=report.national_id, origin=Origin.NATIONAL, created_at=now
+                )
+                link.complaint = result.complaint
+                link.snapshot = {}
+                link.problem = ""
+                link.national_version = 0
+                link.status_sent = result.complaint.status
+                link.updated_at = now
+                link.save()
+                _update(link, report, config, force=True)
+            return CREATED
+        except DomainError as refused:
+            error = refused
+        except IntegrityError:
+            # Another process took it in at the same moment (the sync lease makes this rare).
+            return IGNORED
+    with translation.override("en"):
+        problem = f"Could not be taken in: {error}"
+    now = clock.now()
+    with transaction.atomic():
+        NationalLink.objects.update_or_create(
+            national_id=report.national_id,
+            defaults={
+                "origin": Origin.NATIONAL,
+                "snapshot": report.raw,
+                "problem": problem,
+                "national_status": report.status,
+                "updated_at": now,
+            },
+            create_defaults={
+                "origin": Origin.NATIONAL,
+                "snapshot": report.raw,
+                "problem": problem,
+                "national_status": report.status,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+    logger.warning("SP4N-LAPOR! report %s: %s", report.national_id, problem)
+    return FAILED
+
+
+def _update(link: NationalLink, report: NationalReport, config: Config, *, force: bool) -> str:
+    assert link.complaint_id is not None
+    with transaction.atomic():
+        # Complaint first, then link: the order every lifecycle service (and the outbox receiver
+        # in it) takes them in, so the two paths cannot deadlock.
+        complaint = Complaint.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=link.complaint_id
+        )
+        link = NationalLink.objects.select_for_update(no_key=True).get(pk=link.pk)
+        if not force and report.version <= link.national_version:
+            return IGNORED
+        before = complaint.status
+        # English notes for administrators, whatever language the caller runs in.
+        with applying_national(), translation.override("en"):
+            if link.origin == Origin.NATIONAL:
+                _apply_reporter_items(link, complaint, report)
+            complaint.refresh_from_db()
+            problems = _apply_national_decisions(complaint, report, config)
+        complaint.refresh_from_db()
+        fields: dict[str, Any] = {
+            "national_version": max(link.national_version, report.version),
+            "national_status": report.status,
+            "problem": "; ".join(problems),
+            "updated_at": clock.now(),
+        }
+        if complaint.status != before:
+            fields["status_sent"] = complaint.status
+        NationalLink.objects.filter(pk=link.pk).update(**fields)
+    return UPDATED
+
+
+def _apply_reporter_items(link: NationalLink, complaint: Complaint, report: NationalReport) -> None:
+    done = set(NationalItem.objects.filter(link=link).values_list("kind", "item_id"))
+    reporter = reporter_account()
+    items = sorted(
+        [*report.replies, *report.reopen_requests], key=lambda item: (item.at, item.item_id)
+    )
+    for item in items:
+        if (item.kind, item.item_id) in done:
+            continue
+        _apply_item(link, complaint, reporter, item)
+    if report.rating is not None and (NationalItem.Kind.RATING, "rating") not in done:
+        _apply_item(
+            link,
+            complaint,
+            reporter,
+            ReporterItem(NationalItem.Kind.RATING, "rating", report.rating_comment, ""),
+            score=report.rating,
+        )
+
+
+def _apply_item(
+    link: NationalLink,
+    complaint: Complaint,
+    reporter: Any,
+    item: ReporterItem,
+    score: int | None = None,
+) -> None:
+    note = ""
+    try:
+        with transaction.atomic():
+            if item.kind == NationalItem.Kind.REPLY:
+                complaint_reply(actor=reporter, complaint=complaint, body=item.body)
+            elif item.kind == NationalItem.Kind.REOPEN:
+                complaint_reopen(actor=reporter, complaint=complaint, reason=item.body)
+            else:
+                complaint_rate(
+                    actor=reporter, complaint=complaint, score=int(score or 0), comment=item.body
+                )
+        applied = True
+    except DomainError as error:
+        applied = False
+        with translation.override("en"):
+            note = str(error)
+        logger.info("SP4N-LAPOR! %s %s %s not applied: %s", link, item.kind, item.item_id, note)
+    NationalItem.objects.create(
+        link=link,
+        kind=item.kind,
+        item_id=item.item_id,
+        applied=applied,
+        note=note,
+        created_at=clock.now(),
+    )
+
+
+def _apply_national_decisions(
+    complaint: Complaint, report: NationalReport, config: Config
+) -> list[str]:
+    """A national administrator archived the report, or gave it to another instansi: done here
+    too while the complaint is still being verified; otherwise a problem for people to settle
+    (shown by reconcile and on the connector's page)."""
+    status = complaint.status
+    problems: list[str] = []
+    if report.instansi != config.instansi:
+        target = report.instansi_name or report.instansi or "SP4N-LAPOR!"
+        if status == Status.TRANSFERRED:
+            return problems
+        if status in (Status.SUBMITTED, Status.ON_HOLD):
+            problems += _decide(
+                lambda: complaint_transfer(
+                    actor=system_account(),
+                    complaint=complaint,
+                    target=target,
+                    note="Dialihkan melalui SP4N-LAPOR!",
+                )
+            )
+        else:
+            problems.append(f"SP4N-LAPOR! gave this report to {target}, but it is {status} here")
+    elif report.status == config.mapping.archived_state and status != Status.ARCHIVED:
+        if status in (Status.SUBMITTED, Status.ON_HOLD):
+            problems += _decide(
+                lambda: complaint_archive(
+                    actor=system_account(),
+                    complaint=complaint,
+                    reason=ArchiveReason.OTHER,
+                    note="Diarsipkan di SP4N-LAPOR!",
+                )
+            )
+        else:
+            problems.append(f"SP4N-LAPOR! archived this report, but it is {status} here")
+    return problems
+
+
+def _decide(action: Any) -> list[str]:
+    try:
+        with transaction.atomic():
+            action()
+    except DomainError as error:
+        with translation.override("en"):
+            return [f"Could not follow SP4N-LAPOR!: {error}"]
+    return []

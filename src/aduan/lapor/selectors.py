@@ -1,0 +1,60 @@
+"""Reads for the connector's page (/staf/lapor/): bounded, no scans of the complaints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from aduan.lapor import config
+from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
+
+
+@dataclass(frozen=True)
+class Overview:
+    enabled: bool
+    base_url: str
+    instansi: str
+    register: str
+    config_error: str
+    state: SyncState | None
+    counts: dict[str, int]
+    runs: list[SyncRun]
+    problems: list[NationalLink]
+
+
+def overview() -> Overview:
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    error = ""
+    if config.enabled():
+        try:
+            config.load_config()
+        except ImproperlyConfigured as problem:
+            error = str(problem)
+    counts = dict(OutboundMessage.objects.values_list("state").annotate(n=Count("id")).order_by())
+    return Overview(
+        enabled=config.enabled(),
+        base_url=str(settings.ADUAN_LAPOR_BASE_URL),
+        instansi=str(settings.ADUAN_LAPOR_INSTANSI_ID),
+        register=str(settings.ADUAN_LAPOR_REGISTER),
+        config_error=error,
+        state=SyncState.objects.filter(pk=1).first(),
+        counts={state: counts.get(state, 0) for state in OutboundMessage.State.values},
+        runs=list(SyncRun.objects.order_by("-started_at", "-id")[:10]),
+        problems=list(
+            NationalLink.objects.exclude(problem="").select_related("complaint").order_by("id")[:50]
+        ),
+    )
+
+
+def parked_messages() -> QuerySet[OutboundMessage]:
+    return OutboundMessage.objects.filter(state=OutboundMessage.State.PARKED).select_related(
+        "link__complaint"
+    )
+
+
+def parked_message(pk: Any) -> OutboundMessage | None:
+    return parked_messages().filter(pk=pk).first()

@@ -1,0 +1,129 @@
+"""The connector's page (/staf/lapor/): configuration, last runs, parked messages with Retry and
+Discard, national reports that could not be taken in. System administrators only; thin: every
+change goes through ``aduan.lapor.services`` (audited), forms PRG."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from aduan.backoffice.access import forbidden, menu_context, staff_page
+from aduan.core.errors import DomainError
+from aduan.core.pagination import keyset_page
+from aduan.lapor import selectors, services
+from aduan.lapor.models import NationalLink
+
+PAGE = 20
+
+
+def _admin_only(request: HttpRequest) -> HttpResponse | None:
+    return None if services.may_administer(request.user) else forbidden(request)
+
+
+@require_GET
+@never_cache
+@staff_page(works=False)
+def admin(request: HttpRequest) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    try:
+        page = keyset_page(
+            selectors.parked_messages(),
+            ordering=("id",),
+            cursor=request.GET.get("cursor") or None,
+            size=PAGE,
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("lapor:admin")
+    context: dict[str, Any] = {
+        "overview": selectors.overview(),
+        "page": page,
+        "next_url": f"?cursor={page.next_cursor}" if page.next_cursor else "",
+        "previous_url": f"?cursor={page.previous_cursor}" if page.previous_cursor else "",
+        **menu_context(request, "lapor"),
+    }
+    return render(request, "lapor/admin.html", context)
+
+
+@require_POST
+@staff_page(works=False)
+def sync_now(request: HttpRequest) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    services.sync_request(actor=request.user)
+    messages.success(request, _("A sync was queued; the worker runs it within seconds."))
+    return redirect("lapor:admin")
+
+
+@require_POST
+@staff_page(works=False)
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    message = selectors.parked_message(pk)
+    if message is None:
+        raise Http404
+    services.message_retry(actor=request.user, messages=[message])
+    messages.success(request, _("The message will be sent again at the next sync."))
+    return redirect("lapor:admin")
+
+
+@require_POST
+@staff_page(works=False)
+def retry_all(request: HttpRequest) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    count = services.message_retry(
+        actor=request.user, messages=list(selectors.parked_messages().order_by("id")[:1000])
+    )
+    messages.success(
+        request,
+        _("%(count)d message(s) will be sent again at the next sync.") % {"count": count},
+    )
+    return redirect("lapor:admin")
+
+
+@require_POST
+@staff_page(works=False)
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    message = selectors.parked_message(pk)
+    if message is None:
+        raise Http404
+    services.message_discard(
+        actor=request.user, message=message, reason=request.POST.get("reason", "")
+    )
+    messages.success(
+        request,
+        _("The message was discarded. Run a reconcile to see what SP4N-LAPOR! misses now."),
+    )
+    return redirect("lapor:admin")
+
+
+@require_POST
+@staff_page(works=False)
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    link = NationalLink.objects.filter(pk=pk, complaint__isnull=True).first()
+    if link is None:
+        raise Http404
+    try:
+        outcome = services.report_retry(actor=request.user, link=link)
+    except ImproperlyConfigured as error:
+        messages.error(request, str(error))
+        return redirect("lapor:admin")
+    if outcome == "created":
+        messages.success(request, _("The national report was taken in."))
+    else:
+        messages.error(request, _("The national report still cannot be taken in."))
+    return redirect("lapor:admin")

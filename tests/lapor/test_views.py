@@ -1,0 +1,152 @@
+"""The connector's page in the back office: system administrators only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import translation
+
+from aduan.core.models import AuditEvent
+from aduan.lapor.models import OutboundMessage
+from aduan.lapor.sync import sync
+from tests.lapor.simulator import NationalSimulator
+from tests.world import World, make, staff_login
+
+URL = "/staf/lapor/"
+
+
+@pytest.fixture
+def parked(national: NationalSimulator, world: World) -> OutboundMessage:
+    make(world, "dispatched")
+    national.fail_next(422, path_contains="/laporan")
+    sync()
+    return OutboundMessage.objects.get(state=OutboundMessage.State.PARKED)
+
+
+def admin_client(world: World) -> Client:
+    client = Client()
+    staff_login(client, world.admin)
+    client.cookies["aduan_language"] = "en"
+    return client
+
+
+@pytest.mark.parametrize("role", ["coordinator", "leadership", "monitor", "operator"])
+def test_only_system_administrators_see_the_page(world: World, role: str) -> None:
+    client = Client()
+    staff_login(client, getattr(world, role))
+    assert client.get(URL).status_code == 403
+    assert client.post(f"{URL}pesan/1/ulang/").status_code == 403
+    assert "/staf/lapor/" not in client.get("/staf/").content.decode()
+
+
+def test_guests_are_sent_to_sign_in(world: World) -> None:
+    response = Client().get(URL)
+    assert response.status_code == 302 and "/akun/masuk/" in response["Location"]
+
+
+def test_the_page_lists_parked_messages_and_the_last_sync(
+    world: World, parked: OutboundMessage, django_assert_max_num_queries: Any
+) -> None:
+    client = admin_client(world)
+    assert "/staf/lapor/" in client.get("/staf/").content.decode()  # in the menu
+    with django_assert_max_num_queries(25):
+        response = client.get(URL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-message="{parked.pk}"' in page
+    assert "HTTP 422" in page
+    assert 'data-count="parked">1<' in page
+    assert "data-last-sync" in page and "Last sync" in page
+
+
+def test_off_connector_says_so(world: World, settings: Any) -> None:
+    settings.ADUAN_LAPOR_BASE_URL = ""
+    page = admin_client(world).get(URL).content.decode()
+    assert 'data-connector="off"' in page and "sync-now" not in page
+
+
+def test_retry_and_discard_are_audited(world: World, parked: OutboundMessage) -> None:
+    client = admin_client(world)
+    response = client.post(f"{URL}pesan/{parked.pk}/ulang/")
+    assert response.status_code == 302
+    parked.refresh_from_db()
+    assert parked.state == OutboundMessage.State.PENDING and parked.attempts == 0
+    assert AuditEvent.objects.filter(action="lapor.message_retried").count() == 1
+    assert client.post(f"{URL}pesan/{parked.pk}/buang/").status_code == 404  # not parked now
+    OutboundMessage.objects.filter(pk=parked.pk).update(state=OutboundMessage.State.PARKED)
+    client.post(f"{URL}pesan/{parked.pk}/buang/", {"reason": "salah data"})
+    parked.refresh_from_db()
+    assert parked.state == OutboundMessage.State.DISCARDED
+    event = AuditEvent.objects.get(action="lapor.message_discarded")
+    assert event.data["reason"] == "salah data" and event.actor_id == world.admin.pk
+
+
+def test_retry_all_and_sync_now(
+    world: World, parked: OutboundMessage, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = admin_client(world)
+    with translation.override("en"):
+        response = client.post(f"{URL}pesan/ulang/", follow=True)
+    assert "1 message(s) will be sent again" in response.content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(f"{URL}sinkron/")
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the sync task is enqueued once the request commits
+    assert AuditEvent.objects.filter(action="lapor.sync_requested").exists()
+
+
+def test_status_and_retry_commands(world: World, parked: OutboundMessage) -> None:
+    out = StringIO()
+    call_command("lapor", "status", stdout=out)
+    text = out.getvalue()
+    assert "connector\ton, https://lapor.test/api/v1, instansi PEMPROV-13" in text
+    assert "messages parked\t1" in text
+    assert f"parked\t{parked.pk}\tregister" in text
+    with pytest.raises(CommandError, match="--all"):
+        call_command("lapor", "retry")
+    out = StringIO()
+    call_command("lapor", "retry", "--all", stdout=out)
+    assert "1 message(s) queued again." in out.getvalue()
+    out = StringIO()
+    call_command("lapor", "sync", stdout=out)
+    assert "delivered\t1" in out.getvalue()
+
+
+def test_commands_refuse_while_off(world: World, settings: Any) -> None:
+    settings.ADUAN_LAPOR_BASE_URL = ""
+    with pytest.raises(CommandError, match="ADUAN_LAPOR_BASE_URL"):
+        call_command("lapor", "sync")
+    out = StringIO()
+    call_command("lapor", "status", stdout=out)
+    assert "connector\toff" in out.getvalue()
+
+
+def test_the_sync_job_is_registered_only_with_a_base_url() -> None:
+    code = (
+        "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'aduan.settings');"
+        "from django.conf import settings; print(settings.ADUAN_PERIODIC_TASKS.get('lapor.sync'))"
+    )
+
+    def run(env: dict[str, str]) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        ).stdout
+
+    assert run({"PATH": ""}).strip() == "None"
+    assert "aduan.lapor.tasks.lapor_sync" in run(
+        {"PATH": "", "ADUAN_LAPOR_BASE_URL": "https://lapor.example/api"}
+    )
+    refused = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "ADUAN_LAPOR_REGISTER": "everything"},
+    )
+    assert refused.returncode != 0 and "ADUAN_LAPOR_REGISTER" in refused.stderr
