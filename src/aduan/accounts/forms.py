@@ -131,6 +131,31 @@ class _ContactFields(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
 
+    nik = forms.CharField(
+        label=_("NIK (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The 16-digit Nomor Induk Kependudukan on your KTP or family card (KK). Only you and "
+            "the coordinators see it; it is never published or shown to the agencies."
+        ),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_nik(self) -> str:
+        from aduan.identity.nik import normalize_nik, validate_nik
+
+        value = self.cleaned_data.get("nik", "")
+        if not normalize_nik(value):
+            return ""
+        verdict = validate_nik(value)
+        if not verdict.valid:
+            # The notes say why a region code may be missing (pemekaran).
+            raise forms.ValidationError(verdict.reasons + [note.message for note in verdict.notes])
+        return verdict.nik
+
     def clean_email(self) -> str:
         return _clean_email_field(self.cleaned_data.get("email", ""), exclude=self.account)
 
@@ -174,7 +199,7 @@ class ProfileForm(_ContactFields):
 
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args: Any, account: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, account: User, with_nik: bool = True, **kwargs: Any) -> None:
         self.account = account
         kwargs.setdefault(
             "initial",
@@ -182,10 +207,13 @@ class ProfileForm(_ContactFields):
                 "name": account.get_full_name(),
                 "email": account.email,
                 "phone": account.phone,
+                "nik": account.nik,
                 "language": account.language,
             },
         )
         super().__init__(*args, **kwargs)
+        if not with_nik:  # staff accounts: a NIK is a citizen's matter
+            del self.fields["nik"]
 
 
 class PhoneCodeForm(forms.Form):

@@ -24,6 +24,18 @@ class Role(models.TextChoices):
 AGENCY_ROLES = (Role.OPERATOR, Role.LIAISON, Role.INSPECTORATE)
 
 
+class NikStatus(models.TextChoices):
+    """How far a citizen's NIK is checked (``aduan.identity``). Empty: no NIK on the account."""
+
+    NONE = "", _("no NIK")
+    # Valid by its structure (format, region codes, birth date); no online check configured.
+    OFFLINE = "offline", _("checked offline")
+    PENDING = "pending", _("waiting for Dukcapil")
+    VERIFIED = "verified", _("verified by Dukcapil")
+    MISMATCH = "mismatch", _("not matched by Dukcapil")
+    UNAVAILABLE = "unavailable", _("Dukcapil could not be reached")
+
+
 class User(AbstractUser):
     """A person who signs in: a reporter with an account, or staff (through memberships)."""
 
@@ -40,6 +52,13 @@ class User(AbstractUser):
     email_verification_sent_at = models.DateTimeField(
         _("verification e-mail sent at"), null=True, blank=True
     )
+    # Personal data: shown only to the person and to coordinators, never in public pages, open
+    # data, audit data or logs (docs/identity.md). Sixteen digits, or empty.
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    nik_status = models.CharField(
+        _("NIK status"), max_length=12, choices=NikStatus.choices, blank=True, default=""
+    )
+    nik_status_at = models.DateTimeField(_("NIK status changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -58,6 +77,14 @@ class User(AbstractUser):
                 condition=~models.Q(phone=""),
                 name="user_unique_phone",
                 violation_error_message=_("An account with this phone number already exists."),
+            ),
+            # A NIK always has a status, and a status always names a NIK.
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(nik="") & models.Q(nik_status=""))
+                    | (~models.Q(nik="") & ~models.Q(nik_status=""))
+                ),
+                name="user_nik_has_status",
             ),
         ]
 

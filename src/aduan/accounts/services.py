@@ -98,15 +98,21 @@ def account_register(
     password: str,
     language: str,
     site_url: str,
+    nik: str = "",
 ) -> User:
     """Create a reporter's account (no staff role) and start verifying its e-mail and phone.
 
     At least one of ``email`` and ``phone`` is needed; each must be free. The password must
     already have passed Django's validators (the form does that, with the user's attributes).
+    An optional ``nik`` must pass the offline NIK validation; it is then checked online after
+    the commit where that is configured (``aduan.identity``).
     """
+    from aduan.identity.services import account_nik_apply, nik_clean
+
     email = _clean_email(email)
     phone = _clean_phone(phone)
     name = " ".join((name or "").split())
+    nik = nik_clean(nik)
     if not email and not phone:
         raise InvalidInput(_("Give an e-mail address, a phone number, or both."))
     if not name:
@@ -129,11 +135,13 @@ def account_register(
         # Someone registered the same contact (or username) a moment ago.
         _check_contacts_free(email=email, phone=phone)
         raise InvalidInput(_("The account could not be created. Please try again.")) from None
+    if nik:
+        user.save(update_fields=account_nik_apply(user=user, nik=nik, trigger="registration"))
     audit_log(
         actor=user,
         action="account.registered",
         target=user,
-        data={"email": bool(email), "phone": bool(phone)},
+        data={"email": bool(email), "phone": bool(phone), "nik": bool(nik)},
     )
     if email:
         email_verification_send(user=user, site_url=site_url)
@@ -160,15 +168,20 @@ def account_update(
     phone: str,
     language: str,
     site_url: str,
+    nik: str | None = None,
 ) -> ProfileChange:
-    """Change a person's name, contacts and language.
+    """Change a person's name, contacts, language and (unless ``nik`` is None) NIK.
 
     A changed e-mail address or phone number is no longer verified; verification of the new one
-    starts at once.
+    starts at once. A new NIK (or a new name beside one) is checked online after the commit
+    where that is configured; an empty ``nik`` removes it.
     """
+    from aduan.identity.services import account_nik_apply, nik_clean
+
     email = _clean_email(email)
     phone = _clean_phone(phone)
     name = " ".join((name or "").split())
+    cleaned_nik = None if nik is None else nik_clean(nik)
     if not email and not phone:
         raise InvalidInput(_("Give an e-mail address, a phone number, or both."))
     if language not in {code for code, _label in settings.LANGUAGES}:
@@ -199,6 +212,11 @@ def account_update(
     if language != user.language:
         user.language = language
         changed.append("language")
+    changed += account_nik_apply(
+        user=user,
+        nik=user.nik if cleaned_nik is None else cleaned_nik,
+        name_changed="first_name" in changed,
+    )
     if not changed:
         return ProfileChange([], email_sent=False, phone_code_sent=False)
     try:

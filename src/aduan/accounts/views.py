@@ -41,6 +41,7 @@ from aduan.accounts.models import PhoneVerification, User
 from aduan.complaints.policies import staff_roles
 from aduan.core.errors import DomainError
 from aduan.core.web import add_form_error, http_status_for
+from aduan.identity.services import NIK_STATUS_HELP
 
 # The backend that found the account; named when signing in a person who just registered.
 SIGN_IN_BACKEND = "aduan.accounts.backends.UsernameEmailOrPhoneBackend"
@@ -313,7 +314,7 @@ def two_factor_reset(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@sensitive_post_parameters("password1", "password2")
+@sensitive_post_parameters("password1", "password2", "nik")
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """A reporter's new account; signed in at once, with verification of each contact started."""
@@ -333,6 +334,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     password=data["password1"],
                     language=getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
                     site_url=_site_url(request),
+                    nik=data["nik"],
                 )
             except DomainError as error:
                 add_form_error(form, error)
@@ -456,13 +458,15 @@ def verify_phone_resend(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@sensitive_post_parameters("nik")
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """One's own name, contacts and language; their verification; password and two-factor."""
     user = _account(request)
+    staff = is_staff_account(user)
     status = 200
-    form = ProfileForm(request.POST or None, account=user)
+    form = ProfileForm(request.POST or None, account=user, with_nik=not staff)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -474,6 +478,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     phone=data["phone"],
                     language=data["language"],
                     site_url=_site_url(request),
+                    nik=data.get("nik"),  # None: no NIK field (staff), left as it is
                 )
             except DomainError as error:
                 add_form_error(form, error)
@@ -482,7 +487,6 @@ def profile(request: HttpRequest) -> HttpResponse:
                 return _profile_saved(request, change, data)
         else:
             status = 400
-    staff = is_staff_account(user)
     return render(
         request,
         "accounts/profile.html",
@@ -491,6 +495,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "account": user,
             "is_staff_account": staff,
             "has_authenticator": staff and bool(_confirmed_devices(user)),
+            "nik_status_help": NIK_STATUS_HELP.get(user.nik_status, ""),
         },
         status=status,
     )
