@@ -611,3 +611,8 @@ if ADUAN_LAPOR_BASE_URL:
         "task": "aduan.lapor.tasks.lapor_sync",
         "every_seconds": ADUAN_LAPOR_SYNC_SECONDS,
     }
+
+# --- Action plan (issue 7, Renaksi) -----------------------------------------------------------
+# docs/renaksi.md. The plan (aspects, programs, activities per year, self-assessment) is packaged
+# data loaded by `aduan renaksi load` (and `aduan load_demo`); /staf/renaksi/ and /renaksi/.
+INSTALLED_APPS += ["aduan.renaksi"]

@@ -15,11 +15,13 @@ urlpatterns = [
     path("staf/duplikat/", include("aduan.duplicates.urls")),
     path("staf/lapor/", include("aduan.lapor.urls")),
     path("staf/pengetahuan/", include("aduan.knowledge.urls")),
+    path("staf/renaksi/", include("aduan.renaksi.urls")),
     path("staf/", include("aduan.backoffice.urls")),
     path("api/", include("aduan.api.urls")),
     path("open311/v2/", include("aduan.open311.urls")),
     path("kanal/", include("aduan.channels.urls")),
     path("cari/", include("aduan.search.urls")),
+    path("renaksi/", include("aduan.renaksi.public_urls")),
     path("superapp/", include("aduan.superapp.urls")),
     path("", include("aduan.portal.urls")),
 ]

@@ -121,6 +121,7 @@ def staff_page(*, queue: str | None = None, works: bool = True) -> Callable[[Vie
 def menu_context(request: HttpRequest, current: str = "") -> dict[str, Any]:
     """What backoffice/base.html needs for its menu."""
     from aduan.monitoring.report_views import uses_reports
+    from aduan.renaksi.services import may_view_progress
 
     roles = staff_roles(request.user)
     return {
@@ -128,6 +129,7 @@ def menu_context(request: HttpRequest, current: str = "") -> dict[str, Any]:
         "current_queue": current,
         "staff_reports": uses_reports(roles),
         "staff_exports": works_with_complaints(roles),
+        "staff_renaksi": may_view_progress(request.user),
         "staff_routing": Role.ADMIN in roles.instansi_wide,
         "staff_lapor": Role.ADMIN in roles.instansi_wide,
         "staff_knowledge": roles.is_staff,

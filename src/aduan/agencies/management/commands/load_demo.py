@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from aduan.accounts.demo import DEMO_TWO_FACTOR_EXAMPLE, create_demo_users
 from aduan.agencies.loaders import load_agencies, load_categories, load_regions
 from aduan.complaints.demo import create_demo_complaints
+from aduan.renaksi.loaders import load_plan
 
 PASSWORD_FILE_NAME = ".demo-password"  # noqa: S105 (a file name)
 
@@ -85,8 +86,9 @@ class Command(BaseCommand):
                 regions = 0 if options["skip_regions"] else load_regions(options["province"])
                 categories = load_categories()
                 users = create_demo_users(password)
-                call_command("load_knowledge", examples=True, stdout=self.stdout)
                 complaints = 0 if options["no_complaints"] else create_demo_complaints()
+                plan = load_plan()
+                call_command("load_knowledge", examples=True, stdout=self.stdout)
         except (ValueError, LookupError) as error:
             raise CommandError(str(error)) from error
 
@@ -100,6 +102,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(_("Categories: %(count)d") % {"count": categories})
         self.stdout.write(_("Demo complaints created: %(count)d") % {"count": complaints})
+        self.stdout.write(_("Action plan activities: %(count)d") % {"count": plan.activities})
         self.stdout.write("")
         self._write_table([(_("Username"), _("Role"), _("Agency")), *users])
         self.stdout.write("")

@@ -1,0 +1,1 @@
+"""The action plan (Renaksi): its aspects, programs, activities per year and self-assessment."""
