@@ -21,7 +21,7 @@ urlpatterns = [
     path("open311/v2/", include("aduan.open311.urls")),
     path("kanal/", include("aduan.channels.urls")),
     path("cari/", include("aduan.search.urls")),
-    path("renaksi/", include("aduan.renaksi.public_urls")),
     path("superapp/", include("aduan.superapp.urls")),
+    path("renaksi/", include("aduan.renaksi.public_urls")),
     path("", include("aduan.portal.urls")),
 ]

@@ -129,8 +129,8 @@ def menu_context(request: HttpRequest, current: str = "") -> dict[str, Any]:
         "current_queue": current,
         "staff_reports": uses_reports(roles),
         "staff_exports": works_with_complaints(roles),
-        "staff_renaksi": may_view_progress(request.user),
         "staff_routing": Role.ADMIN in roles.instansi_wide,
+        "staff_renaksi": may_view_progress(request.user),
         "staff_lapor": Role.ADMIN in roles.instansi_wide,
         "staff_knowledge": roles.is_staff,
     }
