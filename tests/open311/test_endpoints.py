@@ -465,8 +465,9 @@ def test_filters_by_id_service_and_window(
         "end_date": (now - timedelta(days=100)).strftime("%Y-%m-%dT%H:%M:%S+07:00"),
     }
     assert _ids(client.get(f"{BASE}/requests.json", window)) == [old.tracking_id]
-    # A date alone is a day; an unescaped "+" arrives as a space and still parses.
-    day = (now - timedelta(days=120)).date().isoformat()
+    # A date alone is a day (in Jakarta, as the server reads it); an unescaped "+" arrives as a
+    # space and still parses.
+    day = timezone.localdate(now - timedelta(days=120)).isoformat()
     assert _ids(client.get(f"{BASE}/requests.json", {"start_date": day, "end_date": day})) == [
         old.tracking_id
     ]
