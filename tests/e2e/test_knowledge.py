@@ -1,4 +1,4 @@
-"""Issue 7 in a real browser (Chromium, like tests/e2e, whose fixtures this reuses): an agency
+"""Issue 7 in a real browser (Chromium): an agency
 operator opens the knowledge library from the menu, adds a canned response for the agency, and
 starts a follow-up from it on a complaint; the text arrives filled in. Each page is checked with
 axe-core (WCAG 2.1 AA) and kept as a screenshot."""
@@ -15,14 +15,13 @@ from playwright.sync_api import expect
 from aduan.complaints.models import Clock, FollowUp
 from aduan.knowledge import placeholders
 from aduan.knowledge.loaders import load_regulations
-from tests.e2e.conftest import browser, visit  # noqa: F401 (fixtures)
 from tests.e2e.helpers import contains, panel, sign_in, start, tr, with_authenticator
 from tests.world import make
 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_operator_keeps_a_canned_response_and_answers_with_it(
-    visit: Any,  # noqa: F811
+    visit: Any,
     settings: Any,
     tmp_path: Path,
 ) -> None:
