@@ -18,9 +18,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 
 from aduan.agencies.models import Category, Region
 from aduan.channels.inbound import clean_text
@@ -101,6 +102,14 @@ class NationalReport:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
+def _max(model: type[models.Model], name: str) -> int:
+    """The ``max_length`` of a model's text field: what the database accepts (PostgreSQL
+    refuses longer values, and one refused value must not stop the feed)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.max_length is not None
+    return int(field.max_length)
+
+
 def _text(value: Any) -> str:
     return clean_text(str(value)).strip() if value is not None else ""
 
@@ -126,7 +135,7 @@ def _items(
         result.append(
             ReporterItem(
                 kind=kind,
-                item_id=item_id[:100],
+                item_id=item_id[: _max(NationalItem, "item_id")],
                 body=_text(mapping.get(item, body_key)),
                 at=_text(mapping.get(item, at_key)),
             )
@@ -146,7 +155,7 @@ def _refs(raw: Any, mapping: Mapping, key: str) -> frozenset[str]:
 
 def parse_report(raw: dict[str, Any], mapping: Mapping) -> NationalReport:
     """A national JSON report in our terms; :class:`MalformedReport` without ID or version."""
-    national_id = _text(mapping.get(raw, "national_id"))[:64]
+    national_id = _text(mapping.get(raw, "national_id"))[: _max(NationalLink, "national_id")]
     try:
         version = int(mapping.get(raw, "version"))
     except (TypeError, ValueError):
@@ -166,22 +175,24 @@ def parse_report(raw: dict[str, Any], mapping: Mapping) -> NationalReport:
     return NationalReport(
         national_id=national_id,
         version=version,
-        status=_text(mapping.get(raw, "status")),
+        status=_text(mapping.get(raw, "status"))[: _max(NationalLink, "national_status")],
         instansi=_text(mapping.get(raw, "instansi")),
-        instansi_name=_text(mapping.get(raw, "instansi_name"))[:300],
+        instansi_name=_text(mapping.get(raw, "instansi_name"))[
+            : _max(Complaint, "transfer_target")
+        ],
         local_reference=_text(mapping.get(raw, "local_reference")),
         title=_text(mapping.get(raw, "title")),
         description=_text(mapping.get(raw, "description")),
         kind=_text(mapping.get(raw, "kind")),
         category=_text(mapping.get(raw, "category")),
         region_code=_text(mapping.get(raw, "region_code")),
-        address=_text(mapping.get(raw, "address"))[:300],
+        address=_text(mapping.get(raw, "address"))[: _max(Complaint, "address_text")],
         latitude=mapping.get(raw, "latitude"),
         longitude=mapping.get(raw, "longitude"),
         event_date=event_date,
         anonymous=_flag(mapping.get(raw, "anonymous", False)),
         confidential=_flag(mapping.get(raw, "confidential", False)),
-        reporter_name=_text(mapping.get(raw, "reporter_name"))[:200],
+        reporter_name=_text(mapping.get(raw, "reporter_name"))[: _max(Complaint, "reporter_name")],
         reporter_email=_text(mapping.get(raw, "reporter_email")),
         reporter_phone=_text(mapping.get(raw, "reporter_phone")),
         replies=_items(
@@ -246,6 +257,8 @@ def _clean_contact(report: NationalReport) -> tuple[str, str]:
             validate_email(email)
     except ValidationError:
         email = ""
+    if len(email) > _max(Complaint, "reporter_email"):
+        email = ""  # valid (up to 320 characters) but longer than we store: left out
     return phone, email
 
 
@@ -326,28 +339,55 @@ def _take_in(report: NationalReport, config: Config, failed: NationalLink | None
             return IGNORED
     with translation.override("en"):
         problem = f"Could not be taken in: {error}"
+    keep_unapplied(report, problem)
+    return FAILED
+
+
+def keep_unapplied(report: NationalReport, problem: str) -> None:
+    """Keep a national snapshot that could not be applied, with why, on its link for an
+    administrator (listed on /staf/lapor/; a report without complaint can be taken in again).
+    One of ours whose registration answer is not recorded yet is kept on its local link (found
+    by ``local_reference``); a new link is made only for a report that has none."""
     now = clock.now()
     with transaction.atomic():
-        NationalLink.objects.update_or_create(
-            national_id=report.national_id,
-            defaults={
-                "origin": Origin.NATIONAL,
-                "snapshot": report.raw,
-                "problem": problem,
-                "national_status": report.status,
-                "updated_at": now,
-            },
-            create_defaults={
-                "origin": Origin.NATIONAL,
-                "snapshot": report.raw,
-                "problem": problem,
-                "national_status": report.status,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
+        link = NationalLink.objects.filter(national_id=report.national_id).first()
+        if link is None and report.local_reference:
+            link = NationalLink.objects.filter(
+                origin=Origin.LOCAL,
+                national_id="",
+                complaint__tracking_id=report.local_reference,
+            ).first()
+        fields = {
+            "snapshot": report.raw,
+            "problem": problem,
+            "national_status": report.status,
+            "updated_at": now,
+        }
+        if link is not None:
+            NationalLink.objects.filter(pk=link.pk).update(**fields)
+        else:
+            NationalLink.objects.update_or_create(
+                national_id=report.national_id,
+                defaults=fields,
+                create_defaults={**fields, "origin": Origin.NATIONAL, "created_at": now},
+            )
     logger.warning("SP4N-LAPOR! report %s: %s", report.national_id, problem)
-    return FAILED
+
+
+def apply_report_isolated(report: NationalReport, *, config: Config, force: bool = False) -> str:
+    """:func:`apply_report` in a savepoint: any unexpected error (a value the database refuses,
+    a bug) undoes only this report, which is kept with the error like a refused take-in and
+    counted as failed, so the reports after it (and the feed's cursor) go on."""
+    try:
+        with transaction.atomic():
+            return apply_report(report, config=config, force=force)
+    except Exception as error:
+        logger.exception("SP4N-LAPOR! report %s could not be applied", report.national_id)
+        problem = gettext("Could not be applied: %(error)s") % {
+            "error": f"{type(error).__name__}: {error}"[:1000]
+        }
+        keep_unapplied(report, problem)
+        return FAILED
 
 
 def _update(link: NationalLink, report: NationalReport, config: Config, *, force: bool) -> str:
@@ -373,6 +413,7 @@ def _update(link: NationalLink, report: NationalReport, config: Config, *, force
             "national_version": max(link.national_version, report.version),
             "national_status": report.status,
             "problem": "; ".join(problems),
+            "snapshot": {},  # a snapshot kept after a failure is superseded
             "updated_at": clock.now(),
         }
         if complaint.status != before:
@@ -444,7 +485,9 @@ def _apply_national_decisions(
     status = complaint.status
     problems: list[str] = []
     if report.instansi != config.instansi:
-        target = report.instansi_name or report.instansi or "SP4N-LAPOR!"
+        target = (report.instansi_name or report.instansi or "SP4N-LAPOR!")[
+            : _max(Complaint, "transfer_target")
+        ]
         if status == Status.TRANSFERRED:
             return problems
         if status in (Status.SUBMITTED, Status.ON_HOLD):

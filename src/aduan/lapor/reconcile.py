@@ -19,17 +19,23 @@ being verified here. Other conflicts are listed for people to settle.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from aduan.complaints.models import Channel, Complaint, FollowUp, Status
 from aduan.core import clock
 from aduan.lapor.client import NationalClient, NationalError
 from aduan.lapor.config import Config, load_config
-from aduan.lapor.inbound import MalformedReport, NationalReport, apply_report, parse_report
+from aduan.lapor.inbound import (
+    MalformedReport,
+    NationalReport,
+    apply_report_isolated,
+    parse_report,
+)
 from aduan.lapor.models import NationalItem, NationalLink, Origin, OutboundMessage, SyncRun
 from aduan.lapor.outbox import (
     attachment_reference,
@@ -44,11 +50,15 @@ from aduan.lapor.outbox import (
     shared_attachments,
     wants_registration,
 )
-from aduan.lapor.sync import lease_acquire, lease_release
+from aduan.lapor.sync import lease_acquire, lease_release, lease_renew
 
 logger = logging.getLogger(__name__)
 
 RECONCILE_MAX_PAGES = 100_000
+
+
+class LeaseLost(Exception):
+    """The run's lease expired and another run took it: stop before both write."""
 
 
 @dataclass
@@ -77,11 +87,12 @@ class ReconcileResult:
 
 
 def _national_reports(
-    client: NationalClient, config: Config, notes: list[str]
+    client: NationalClient, config: Config, notes: list[str], keep_lease: Callable[[], None]
 ) -> dict[str, NationalReport]:
     reports: dict[str, NationalReport] = {}
     cursor = ""
     for _page in range(RECONCILE_MAX_PAGES):
+        keep_lease()
         page = client.feed(cursor, config.page_size)
         for raw in page.items:
             try:
@@ -99,8 +110,11 @@ def _national_reports(
 
 
 class _Reconciler:
-    def __init__(self, client: NationalClient, config: Config, run: SyncRun, repair: bool) -> None:
+    def __init__(
+        self, client: NationalClient, config: Config, run: SyncRun, repair: bool, token: str
+    ) -> None:
         self.client = client
+        self.token = token
         self.config = config
         self.mapping = config.mapping
         self.run = run
@@ -129,10 +143,16 @@ class _Reconciler:
             )
         )
 
+    def keep_lease(self) -> None:
+        """Renewed before each feed page, link and report: a reconcile may take longer than one
+        lease, and a periodic sync must not take the lease meanwhile."""
+        if not lease_renew(self.token):
+            raise LeaseLost("the run lost its lease to another run; stopped")
+
     def apply(self, report: NationalReport) -> bool:
         if not self.repair:
             return False
-        return apply_report(report, config=self.config, force=True) != "failed"
+        return apply_report_isolated(report, config=self.config, force=True) != "failed"
 
     def links(self) -> Iterator[NationalLink]:
         return (
@@ -142,12 +162,14 @@ class _Reconciler:
     def reconcile(self, national: dict[str, NationalReport]) -> ReconcileResult:
         linked: set[str] = set()
         for link in self.links():
+            self.keep_lease()
             if link.national_id:
                 linked.add(link.national_id)
             self.compare_link(link, national)
         for national_id, report in national.items():
             if national_id in linked or report.instansi != self.config.instansi:
                 continue
+            self.keep_lease()
             if (
                 report.local_reference
                 and NationalLink.objects.filter(
@@ -226,14 +248,15 @@ class _Reconciler:
     def reregister(self, link: NationalLink, complaint: Complaint) -> bool:
         if not self.repair:
             return False
-        NationalLink.objects.filter(pk=link.pk).update(national_id="", updated_at=clock.now())
+        with transaction.atomic():  # all of the repair or none of it
+            NationalLink.objects.filter(pk=link.pk).update(national_id="", updated_at=clock.now())
+            # Messages that waited for the lost registration are superseded by the full state.
+            link.messages.filter(state=OutboundMessage.State.PENDING).update(
+                state=OutboundMessage.State.DISCARDED,
+                last_error=f"Superseded by the registration of reconcile run {self.run.pk}.",
+            )
+            enqueue_full_state(link, complaint, self.suffix)
         link.national_id = ""
-        # Messages that waited for the lost registration are superseded by the full state.
-        link.messages.filter(state=OutboundMessage.State.PENDING).update(
-            state=OutboundMessage.State.DISCARDED,
-            last_error=f"Superseded by the registration of reconcile run {self.run.pk}.",
-        )
-        enqueue_full_state(link, complaint, self.suffix)
         return True
 
     def compare_reporter_items(
@@ -369,10 +392,12 @@ class _Reconciler:
         for complaint in candidates.iterator(chunk_size=500):
             if complaint.status != Status.TRANSFERRED and not wants_registration(complaint):
                 continue
+            self.keep_lease()
             repaired = False
             if self.repair:
-                link = create_local_link(complaint)
-                enqueue_full_state(link, complaint, self.suffix)
+                with transaction.atomic():
+                    link = create_local_link(complaint)
+                    enqueue_full_state(link, complaint, self.suffix)
                 repaired = True
             self.differ(
                 "not_registered",
@@ -394,10 +419,10 @@ def reconcile(*, repair: bool = False) -> ReconcileResult:
     result = ReconcileResult(run=run)
     try:
         with NationalClient(config) as client:
-            reconciler = _Reconciler(client, config, run, repair)
+            reconciler = _Reconciler(client, config, run, repair, token)
             result = reconciler.result  # partial results survive an error halfway
-            reconciler.reconcile(_national_reports(client, config, notes))
-    except NationalError as error:
+            reconciler.reconcile(_national_reports(client, config, notes, reconciler.keep_lease))
+    except (NationalError, LeaseLost) as error:
         result.error = str(error)
         logger.warning("SP4N-LAPOR! reconcile: %s", error)
     finally:

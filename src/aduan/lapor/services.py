@@ -110,7 +110,7 @@ def message_discard(*, actor: Any, message: OutboundMessage, reason: str) -> boo
 def report_retry(*, actor: Any, link: NationalLink) -> str:
     """Take in again a national report that could not be taken in (its stored snapshot)."""
     from aduan.lapor.config import load_config
-    from aduan.lapor.inbound import apply_report, parse_report
+    from aduan.lapor.inbound import apply_report_isolated, parse_report
 
     _ensure_admin(actor)
     config = load_config()
@@ -124,7 +124,7 @@ def report_retry(*, actor: Any, link: NationalLink) -> str:
     if not link.snapshot:
         return "nothing"
     report = parse_report(link.snapshot, config.mapping)
-    return apply_report(report, config=config, force=True)
+    return apply_report_isolated(report, config=config, force=True)
 
 
 @transaction.atomic

@@ -27,14 +27,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
+from django.utils.translation import gettext
 
 from aduan.complaints.models import Attachment, FollowUp, Status
 from aduan.core import clock
 from aduan.lapor.client import NationalClient, NationalError
 from aduan.lapor.config import Config, load_config
-from aduan.lapor.inbound import MalformedReport, apply_report, parse_report
+from aduan.lapor.inbound import MalformedReport, apply_report_isolated, parse_report
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
 from aduan.lapor.outbox import attachment_reference, followup_reference
 
@@ -78,6 +79,16 @@ def lease_acquire(now: datetime | None = None) -> str | None:
         )
     )
     return token if won else None
+
+
+def lease_renew(token: str) -> bool:
+    """Extend a lease this process holds by ``ADUAN_LAPOR_LEASE_SECONDS`` from now (long runs:
+    reconcile); ``False`` if it is no longer held (it expired and another run took it)."""
+    return bool(
+        SyncState.objects.filter(pk=1, lease_token=token).update(
+            lease_until=clock.now() + timedelta(seconds=int(settings.ADUAN_LAPOR_LEASE_SECONDS))
+        )
+    )
 
 
 def lease_release(token: str) -> None:
@@ -265,12 +276,13 @@ def _failed(
     retryable: bool,
     status: int | None,
     retry_after: float | None,
+    advice: str = PARKED_HELP,
 ) -> str:
     """Record a failed attempt; returns the message's new state."""
     now = clock.now()
     attempts = message.attempts + 1
     if not retryable:
-        state, text, next_at = State.PARKED, f"{error}\n\n{PARKED_HELP}", now
+        state, text, next_at = State.PARKED, f"{error}\n\n{advice}".strip(), now
     elif attempts >= config.max_attempts:
         state = State.PARKED
         text = (
@@ -385,9 +397,44 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
                 )
                 counts["parked"] += 1
                 break
-            _delivered(message, config, body, answer)
+            try:
+                _delivered(message, config, body, answer)
+            except IntegrityError:
+                # Its own transaction (a savepoint inside another) is undone: not delivered.
+                _failed(
+                    message,
+                    config,
+                    _taken_id(message, config, answer),
+                    retryable=False,
+                    status=None,
+                    retry_after=None,
+                    advice="",
+                )
+                counts["parked"] += 1
+                break
             counts["delivered"] += 1
             failures_in_a_row = 0
+
+
+def _taken_id(message: OutboundMessage, config: Config, answer: dict[str, Any]) -> str:
+    """Why a registration's answer cannot be recorded: its tracking ID is another link's."""
+    national_id = str(config.mapping.get(answer, "national_id", ""))[:64]
+    other = (
+        NationalLink.objects.select_related("complaint")
+        .filter(national_id=national_id)
+        .exclude(pk=message.link_id)
+        .first()
+    )
+    holder = "-"
+    if other is not None:
+        holder = other.complaint.tracking_id if other.complaint else f"#{other.pk}"
+    return gettext(
+        "SP4N-LAPOR! registered this complaint under tracking ID %(national_id)s, which already "
+        "belongs to another complaint or national report here (%(holder)s), so it cannot be "
+        "recorded and nothing more of this complaint is sent. Check both reports in "
+        "SP4N-LAPOR!, then discard this message: a repairing reconcile (aduan lapor reconcile "
+        "--repair) registers the complaint again."
+    ) % {"national_id": national_id, "holder": holder}
 
 
 # --- receiving -------------------------------------------------------------------------------
@@ -408,7 +455,9 @@ def pull(client: NationalClient, config: Config, counts: Counter[str], notes: li
                 counts["malformed"] += 1
                 notes.append(f"malformed national item skipped: {error}")
                 continue
-            counts[apply_report(report, config=config)] += 1
+            # One report that cannot be applied is kept for an administrator and counted as
+            # failed; it must not stop the reports after it (nor keep the cursor where it is).
+            counts[apply_report_isolated(report, config=config)] += 1
         if page.next_cursor != cursor:
             SyncState.objects.filter(pk=1).update(cursor=page.next_cursor[:200])
             cursor = page.next_cursor
