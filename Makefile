@@ -54,7 +54,9 @@ run: $(STAMP)
 	wait $$web; status=$$?; \
 	kill -TERM $$web $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit $$status
 
-# pyproject's addopts already has -q; a second -q would hide the closing "N passed" line.
+# pyproject's addopts already has -q; a second -q would hide the closing "N passed" line. They
+# also run the suite on one pytest-xdist worker per CPU (-n auto); `$(BIN)/pytest -n0 ...` runs
+# in one process.
 test: $(STAMP)
 	$(BIN)/pytest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +26,16 @@ def _fresh_calendar_overrides() -> Iterator[None]:
 def _fast_password_hasher(settings: Settings) -> None:
     """PBKDF2 at production strength costs ~0.3 s per user; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _private_file_roots(settings: Settings, tmp_path: Path) -> None:
+    """Uploads, exports and routing models go to this test's own folder, never to var/: the
+    suite runs in parallel (pytest-xdist), and two workers must not share files. The folders
+    are created on first use, as in production."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.ADUAN_EXPORT_ROOT = tmp_path / "exports"
+    settings.ADUAN_ROUTING_DIR = tmp_path / "routing"
 
 
 @pytest.fixture

@@ -3,19 +3,25 @@ state — and a refused call writes nothing (no status change, no audit event, n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import fields
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 
+from aduan.accounts.models import User
+from aduan.agencies.models import Agency, Category
 from aduan.complaints import services
 from aduan.complaints.models import Complaint, Dispatch, FollowUp
 from aduan.core import clock
 from aduan.core.errors import PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
 from aduan.notifications.models import OutboxMessage
-from tests.world import STATES, World, make, submit
+from tests.world import STATES, World, build_world, make, submit
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -195,9 +201,61 @@ CASES = [
 ]
 
 
+@pytest.fixture(scope="module")
+def _shared_world(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[tuple[World, dict[str, int]]]:
+    """The world and one complaint in each state, built once for the ~1,500 cases (building
+    them per case was a quarter of the suite's time). They live in a transaction that stays
+    open for the module and is rolled back at its end; each case runs in its own savepoint
+    inside it (pytest-django's ``db``), so whatever a case does is undone before the next."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            # build_world only records MEDIA_ROOT on the object it is given; the suite's
+            # conftest gives every test its own MEDIA_ROOT.
+            world = build_world(SimpleNamespace(), Path("unused"))
+            complaints = {state: make(world, state).pk for state in STATES}
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield world, complaints
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared(db: Any, _shared_world: tuple[World, dict[str, int]]) -> tuple[World, dict[str, int]]:
+    """The shared world, read afresh from the database for this case (no Python object, with
+    whatever a service cached on it, is carried from one case to the next)."""
+    world, complaints = _shared_world
+    agencies = Agency.objects.in_bulk(
+        [getattr(world, f.name).pk for f in fields(world) if f.type in ("Agency", Agency)]
+    )
+    users = User.objects.in_bulk([user.pk for user in world.users.values()])
+    fresh = World(
+        **{
+            f.name: agencies[getattr(world, f.name).pk]
+            for f in fields(world)
+            if f.type in ("Agency", Agency)
+        },
+        category=Category.objects.get(pk=world.category.pk),
+        users={name: users[user.pk] for name, user in world.users.items()},
+    )
+    return fresh, complaints
+
+
 @pytest.mark.parametrize(("action", "role", "state"), CASES)
-def test_permission_matrix(world: World, action: str, role: str, state: str) -> None:
-    complaint = make(world, state)
+def test_permission_matrix(
+    shared: tuple[World, dict[str, int]], action: str, role: str, state: str
+) -> None:
+    world, complaints = shared
+    complaint = Complaint.objects.get(pk=complaints[state])
     call = _run(action, world, complaint, world.users[role])
     before_status = Complaint.objects.get(pk=complaint.pk).status
     before_audit = AuditEvent.objects.count()
