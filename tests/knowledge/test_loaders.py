@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
 
 from aduan.core.models import AuditEvent
 from aduan.knowledge import placeholders, services
@@ -21,7 +22,8 @@ from tests.world import World
 
 def test_the_regulations_are_loaded_once_as_links(db: Any) -> None:
     out = StringIO()
-    call_command("load_knowledge", stdout=out)
+    with translation.override("en"):
+        call_command("load_knowledge", stdout=out)
     assert "Documents added: 5" in out.getvalue()
     assert Document.objects.count() == len(REGULATIONS) == 5
     for document in Document.objects.all():
@@ -56,7 +58,8 @@ def test_a_rerun_keeps_what_an_administrator_changed(world: World) -> None:
 
 def test_example_canned_responses_use_known_placeholders(db: Any) -> None:
     out = StringIO()
-    call_command("load_knowledge", "--examples", stdout=out)
+    with translation.override("en"):
+        call_command("load_knowledge", "--examples", stdout=out)
     assert "Canned responses added: 2" in out.getvalue()
     assert ResponseTemplate.objects.filter(agency=None).count() == len(EXAMPLE_TEMPLATES)
     for _title, body in EXAMPLE_TEMPLATES:

@@ -353,7 +353,7 @@ def test_another_agencys_canned_responses_are_neither_listed_nor_editable(
 
 
 def test_template_list_filters(world: World, client_for: Callable[[str], Client]) -> None:
-    shared(world, "Bersama")
+    shared(world, "Umum Q7")
     services.response_template_create(
         actor=world.operator,
         title="Jalan DPU",
@@ -363,11 +363,11 @@ def test_template_list_filters(world: World, client_for: Callable[[str], Client]
     )
     client = client_for("coordinator")
     only_shared = page(client.get(TEMPLATES, {"scope": "shared"}))
-    assert "Bersama" in only_shared and "Jalan DPU" not in only_shared
+    assert "Umum Q7" in only_shared and "Jalan DPU" not in only_shared
     by_agency = page(client.get(TEMPLATES, {"scope": str(world.public_works.pk)}))
-    assert "Jalan DPU" in by_agency and "Bersama" not in by_agency
+    assert "Jalan DPU" in by_agency and "Umum Q7" not in by_agency
     by_category = page(client.get(TEMPLATES, {"category": str(world.category.pk)}))
-    assert "Jalan DPU" in by_category and "Bersama" not in by_category
+    assert "Jalan DPU" in by_category and "Umum Q7" not in by_category
     assert "Jalan DPU" in page(client.get(TEMPLATES, {"q": "dpu"}))
 
 

@@ -168,6 +168,8 @@ def test_a_linked_citizen_who_became_staff_is_refused(
     sign_in(en_client, provider)
     user = User.objects.get(pk=signed_in_id(en_client))
     en_client.logout()
+    # Signing in took the account's language (Indonesian) into the cookie; read English again.
+    en_client.cookies["aduan_language"] = "en"
     Membership.objects.create(user=user, role=Role.OPERATOR, agency=world.public_works)
 
     response = sign_in(en_client, provider)
