@@ -453,25 +453,36 @@ def _font_dir() -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
-def _new_pdf(*, compress: bool, title: str, footer: str = "") -> Any:
+def new_pdf(
+    *,
+    compress: bool,
+    title: str,
+    footer: str = "",
+    landscape: bool = False,
+    margins: tuple[float, float, float] = (20, 18, 20),
+    bottom_margin: float = 20,
+    footer_y: float = -14,
+) -> Any:
+    """An A4 PDF in DejaVu with a footer line (``footer`` left, "Halaman N dari M" right); the
+    reports here and the action plan's report (aduan.renaksi.report) use it."""
     from fpdf import FPDF
 
     class Document(FPDF):
         def footer(self) -> None:
-            self.set_y(-14)
+            self.set_y(footer_y)
             self.set_font("DejaVu", "", 7.5)
             self.set_text_color(110, 110, 110)
             self.cell(self.epw - 32, 5, footer, align="L")
             self.cell(32, 5, f"Halaman {self.page_no()} dari {{nb}}", align="R")
             self.set_text_color(0, 0, 0)
 
-    pdf = Document(orientation="P", unit="mm", format="A4")
+    pdf = Document(orientation="L" if landscape else "P", unit="mm", format="A4")
     pdf.set_compression(compress)
     fonts = _font_dir()
     pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(True, margin=20)
+    pdf.set_margins(*margins)
+    pdf.set_auto_page_break(True, margin=bottom_margin)
     pdf.set_title(title)
     pdf.set_author(instansi_name())
     pdf.set_creator("Aduan")
@@ -562,7 +573,7 @@ def report_pdf(data: ReportData, *, compress: bool = True) -> bytes:
     """The period report as a PDF (title page, figures, tables, two charts, narrative)."""
     title = f"Laporan Pengelolaan Pengaduan {period_title(data.period)}"
     short = "Provinsi" if data.agency is None else str(data.agency)
-    pdf = _new_pdf(compress=compress, title=title, footer=f"{title} — {short}")
+    pdf = new_pdf(compress=compress, title=title, footer=f"{title} — {short}")
     pdf.add_page()
     pdf.ln(40)
     pdf.set_font("DejaVu", "B", 16)
@@ -851,7 +862,7 @@ def letter_pdf(reprimand: Reprimand, *, compress: bool = True) -> bytes:
     threshold = reprimand_threshold()
     days = reprimand_response_days()
     region = region_name()
-    pdf = _new_pdf(
+    pdf = new_pdf(
         compress=compress,
         title=f"Draf surat teguran — {agency.name} — {period_title(period)}",
         footer="DRAF — nomor, tanggal dan tanda tangan diisi sebelum surat dikirim",

@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
+from aduan.monitoring.reports import new_pdf
 from aduan.renaksi.models import ActivityStatus
 from aduan.renaksi.selectors import Overview, StatusCounts
 
@@ -91,39 +91,6 @@ def years_label(years: Sequence[int]) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
 
 
-def _font_dir() -> Path:
-    import matplotlib
-
-    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-
-def _new_pdf(*, compress: bool, title: str) -> Any:
-    from fpdf import FPDF
-
-    class Document(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("DejaVu", "", 7.5)
-            self.set_text_color(110, 110, 110)
-            self.cell(self.epw - 32, 5, title, align="L")
-            self.cell(32, 5, f"Halaman {self.page_no()} dari {{nb}}", align="R")
-            self.set_text_color(0, 0, 0)
-
-    pdf = Document(orientation="L", unit="mm", format="A4")
-    pdf.set_compression(compress)
-    fonts = _font_dir()
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.set_title(title)
-    pdf.set_author(settings.ADUAN_INSTANSI_NAME)
-    pdf.set_creator("Aduan")
-    pdf.set_lang("id")
-    pdf.set_font("DejaVu", "", 10)
-    return pdf
-
-
 def _heading(pdf: Any, text: str, size: float = 12) -> None:
     if pdf.will_page_break(24):
         pdf.add_page()
@@ -176,7 +143,15 @@ def progress_pdf(overview: Overview, *, today: date, compress: bool = True) -> b
     """The report: progress per aspect and year, self-assessment and priorities, activities."""
     plan_title = overview.plan.title if overview.plan else "Rencana Aksi"
     title = f"Laporan Kemajuan Renaksi — {format_date(today)}"
-    pdf = _new_pdf(compress=compress, title=title)
+    pdf = new_pdf(
+        compress=compress,
+        title=title,
+        footer=title,
+        landscape=True,
+        margins=(15, 15, 15),
+        bottom_margin=16,
+        footer_y=-12,
+    )
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 14)
     pdf.multi_cell(
