@@ -12,6 +12,7 @@ from aduan.core.errors import InvalidInput
 from aduan.lapor.config import load_config
 from aduan.lapor.inbound import apply_report, parse_report
 from aduan.lapor.models import NationalItem, NationalLink, OutboundMessage, SyncState
+from aduan.lapor.problems import problem_in_english
 from aduan.lapor.services import report_retry
 from aduan.lapor.sync import sync
 from tests.lapor.conftest import FakeClock
@@ -107,10 +108,11 @@ def test_a_report_that_cannot_be_taken_in_waits_for_an_administrator(
         result = sync()
     assert result.counts["failed"] == 1
     link = NationalLink.objects.get(national_id=national_id)
-    assert link.complaint is None and "refused" in link.problem and link.snapshot
+    assert link.complaint is None and link.snapshot
+    assert problem_in_english(link.problem) == "Could not be taken in: refused"
     assert report_retry(actor=world.admin, link=link) == "created"
     link.refresh_from_db()
-    assert link.complaint is not None and link.problem == "" and link.snapshot == {}
+    assert link.complaint is not None and link.problem == {} and link.snapshot == {}
 
 
 def test_reporter_actions_are_taken_in_once_each(
@@ -217,7 +219,9 @@ def test_national_decisions_are_followed_while_verifying(
     assert taken_in(moved).transfer_target == "Pemerintah Kota Padang"
     assert taken_in(late).status == Status.DISPATCHED
     link = NationalLink.objects.get(national_id=late)
-    assert "archived this report" in link.problem
+    assert problem_in_english(link.problem) == (
+        "SP4N-LAPOR! archived this report, but it is “Dispatched” here."
+    )
     # Following national decisions sends nothing back.
     assert (
         list(

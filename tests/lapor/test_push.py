@@ -9,6 +9,7 @@ from typing import Any
 from aduan.complaints import services
 from aduan.lapor import services as lapor_services
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
+from aduan.lapor.problems import problem_in_english
 from aduan.lapor.sync import lease_acquire, lease_release, sync
 from tests.lapor.conftest import FakeClock
 from tests.lapor.simulator import NationalSimulator
@@ -97,7 +98,8 @@ def test_retries_back_off_then_park(
     sync()
     message.refresh_from_db()
     assert message.state == State.PARKED and message.attempts == 3
-    assert message.last_error.startswith("Gave up after 3 attempts")
+    assert problem_in_english(message.problem).startswith("Gave up after 3 attempts")
+    assert "HTTP 503" in message.last_error  # the last error, as it came
 
 
 def test_a_refusal_parks_the_message_and_holds_that_complaint_only(
@@ -115,7 +117,7 @@ def test_a_refusal_parks_the_message_and_holds_that_complaint_only(
     assert states(other) == [("register", State.DELIVERED)]
     message = OutboundMessage.objects.get(link__complaint=refused, kind="register")
     assert message.last_http_status == 422
-    assert "HTTP 422" in message.last_error and "press Retry" in message.last_error
+    assert "HTTP 422" in message.last_error and "press Retry" in problem_in_english(message.problem)
     result = sync()
     assert result.counts["blocked"] == 1
     assert states(refused)[1:] == [("followup", State.PENDING), ("status", State.PENDING)]
@@ -151,7 +153,8 @@ def test_a_message_that_cannot_be_built_is_parked(
     OutboundMessage.objects.filter(pk=message.pk).update(payload={"followup": 999999})
     sync()
     message.refresh_from_db()
-    assert message.state == State.PARKED and "no longer exists" in message.last_error
+    assert message.state == State.PARKED
+    assert "follow-up no longer exists" in problem_in_english(message.problem)
     assert lapor_services.message_discard(actor=world.admin, message=message, reason="gone")
     sync()
     assert [state for _kind, state in states(complaint)] == [

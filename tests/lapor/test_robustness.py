@@ -17,6 +17,7 @@ from aduan.lapor import inbound
 from aduan.lapor import services as lapor_services
 from aduan.lapor.client import use_transport
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncState
+from aduan.lapor.problems import problem_in_english, problem_text
 from aduan.lapor.reconcile import reconcile
 from aduan.lapor.selectors import overview
 from aduan.lapor.sync import lease_acquire, sync
@@ -39,9 +40,10 @@ def test_a_report_that_cannot_be_applied_is_kept_and_the_feed_goes_on(
             raise RuntimeError("nilai ditolak basis data")
         return submit(**fields)
 
+    # The worker runs in Bahasa Indonesia; what it keeps is shown in the reader's language.
     with (
         mock.patch.object(inbound, "complaint_submit", side_effect=fails_for_bad),
-        translation.override("en"),
+        translation.override("id"),
     ):
         result = sync()
     assert not result.error
@@ -51,13 +53,19 @@ def test_a_report_that_cannot_be_applied_is_kept_and_the_feed_goes_on(
         assert NationalLink.objects.get(national_id=national_id).complaint is not None
     link = NationalLink.objects.get(national_id=bad)
     assert link.complaint is None and link.snapshot["tracking_id"] == bad
-    assert link.problem == "Could not be applied: RuntimeError: nilai ditolak basis data"
+    assert problem_in_english(link.problem) == (
+        "Could not be applied: RuntimeError: nilai ditolak basis data"
+    )
+    with translation.override("id"):
+        assert problem_text(link.problem) == (
+            "Tidak dapat diterapkan: RuntimeError: nilai ditolak basis data"
+        )
     assert link in overview().problems  # listed on /staf/lapor/
     assert sync().counts.get("received", 0) == 0  # not read again and again
     # Once the cause is gone an administrator takes it in.
     assert lapor_services.report_retry(actor=world.admin, link=link) == "created"
     link.refresh_from_db()
-    assert link.complaint is not None and link.problem == "" and link.snapshot == {}
+    assert link.complaint is not None and link.problem == {} and link.snapshot == {}
 
 
 def test_over_long_national_values_are_cut_to_what_we_store(
@@ -98,13 +106,14 @@ def test_a_registration_answered_with_a_taken_tracking_id_is_parked(
     national.scripted.append(
         Scripted(201, body=json.dumps({"tracking_id": taken, "versi": 1}), path_contains="/laporan")
     )
-    with translation.override("en"):
+    with translation.override("id"):
         result = sync()
     assert not result.error and result.counts["parked"] == 1
     register = OutboundMessage.objects.get(link__complaint=clashing, kind="register")
     assert register.state == State.PARKED
-    assert f"tracking ID {taken}, which already belongs" in register.last_error
-    assert first.tracking_id in register.last_error
+    why = problem_in_english(register.problem)
+    assert f"tracking ID {taken}, which already belongs" in why
+    assert first.tracking_id in why
     assert NationalLink.objects.get(complaint=clashing).national_id == ""
     assert NationalLink.objects.get(complaint=first).national_id == taken
     # The others still go out and the feed is still read.

@@ -102,30 +102,56 @@ def test_retry_all_and_sync_now(
     assert AuditEvent.objects.filter(action="lapor.sync_requested").exists()
 
 
-def test_status_and_retry_commands(world: World, parked: OutboundMessage) -> None:
+@pytest.fixture
+def commands_in_english(settings: Any) -> None:
+    # Commands speak settings.LANGUAGE_CODE (Bahasa Indonesia by default).
+    settings.LANGUAGE_CODE = "en"
+
+
+def test_status_and_retry_commands(
+    world: World, parked: OutboundMessage, commands_in_english: None
+) -> None:
     out = StringIO()
     call_command("lapor", "status", stdout=out)
     text = out.getvalue()
-    assert "connector\ton, https://lapor.test/api/v1, instansi PEMPROV-13" in text
-    assert "messages parked\t1" in text
-    assert f"parked\t{parked.pk}\tregister" in text
+    assert "Connector\ton, https://lapor.test/api/v1, instansi PEMPROV-13" in text
+    assert "Messages parked\t1" in text
+    assert (
+        f"Parked\t{parked.pk}\tRegister the complaint\t{parked.idempotency_key}\t"
+        "SP4N-LAPOR! refused this message" in text
+    )
+    assert 'HTTP 422 to POST /laporan: {"error": "simulated"}\n' in text  # the national answer
     with pytest.raises(CommandError, match="--all"):
         call_command("lapor", "retry")
     out = StringIO()
     call_command("lapor", "retry", "--all", stdout=out)
-    assert "1 message(s) queued again." in out.getvalue()
+    assert "1 message queued again." in out.getvalue()
     out = StringIO()
     call_command("lapor", "sync", stdout=out)
     assert "delivered\t1" in out.getvalue()
 
 
-def test_commands_refuse_while_off(world: World, settings: Any) -> None:
+def test_status_speaks_bahasa_indonesia_by_default(
+    world: World, parked: OutboundMessage, settings: Any
+) -> None:
+    assert settings.LANGUAGE_CODE == "id"
+    out = StringIO()
+    call_command("lapor", "status", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "Pesan ditahan\t1" in lines and "Pesan terkirim\t0" in lines
+    assert "Pendaftaran laporan lokal\tnon_confidential" in lines
+    assert any(line.startswith("Sinkronisasi terakhir\t2026-03-02 09:00:00") for line in lines)
+    assert any(f"\t{parked.pk}\tDaftarkan laporan\t" in line for line in lines)
+    assert not any(line.startswith(("Messages ", "Last sync")) for line in lines)
+
+
+def test_commands_refuse_while_off(world: World, settings: Any, commands_in_english: None) -> None:
     settings.ADUAN_LAPOR_BASE_URL = ""
     with pytest.raises(CommandError, match="ADUAN_LAPOR_BASE_URL"):
         call_command("lapor", "sync")
     out = StringIO()
     call_command("lapor", "status", stdout=out)
-    assert "connector\toff" in out.getvalue()
+    assert "Connector\toff" in out.getvalue()
 
 
 def test_the_sync_job_is_registered_only_with_a_base_url() -> None:

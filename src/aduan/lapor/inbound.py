@@ -21,7 +21,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
 from django.utils.dateparse import parse_date
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Category, Region
 from aduan.channels.inbound import clean_text
@@ -44,6 +44,7 @@ from aduan.core.errors import DomainError, InvalidInput
 from aduan.lapor.config import Config, Mapping
 from aduan.lapor.models import NationalItem, NationalLink, Origin
 from aduan.lapor.outbox import applying_national
+from aduan.lapor.problems import problem, problem_in_english
 from aduan.lapor.services import reporter_account, system_account
 
 logger = logging.getLogger(__name__)
@@ -325,7 +326,7 @@ def _take_in(report: NationalReport, config: Config, failed: NationalLink | None
                 )
                 link.complaint = result.complaint
                 link.snapshot = {}
-                link.problem = ""
+                link.problem = {}
                 link.national_version = 0
                 link.status_sent = result.complaint.status
                 link.updated_at = now
@@ -337,17 +338,16 @@ def _take_in(report: NationalReport, config: Config, failed: NationalLink | None
         except IntegrityError:
             # Another process took it in at the same moment (the sync lease makes this rare).
             return IGNORED
-    with translation.override("en"):
-        problem = f"Could not be taken in: {error}"
-    keep_unapplied(report, problem)
+    keep_unapplied(report, problem(_("Could not be taken in: %(error)s"), error=error))
     return FAILED
 
 
-def keep_unapplied(report: NationalReport, problem: str) -> None:
+def keep_unapplied(report: NationalReport, kept: dict[str, Any]) -> None:
     """Keep a national snapshot that could not be applied, with why, on its link for an
     administrator (listed on /staf/lapor/; a report without complaint can be taken in again).
     One of ours whose registration answer is not recorded yet is kept on its local link (found
-    by ``local_reference``); a new link is made only for a report that has none."""
+    by ``local_reference``); a new link is made only for a report that has none. ``kept`` is a
+    stored problem (``aduan.lapor.problems.problem``)."""
     now = clock.now()
     with transaction.atomic():
         link = NationalLink.objects.filter(national_id=report.national_id).first()
@@ -359,7 +359,7 @@ def keep_unapplied(report: NationalReport, problem: str) -> None:
             ).first()
         fields = {
             "snapshot": report.raw,
-            "problem": problem,
+            "problem": kept,
             "national_status": report.status,
             "updated_at": now,
         }
@@ -371,7 +371,7 @@ def keep_unapplied(report: NationalReport, problem: str) -> None:
                 defaults=fields,
                 create_defaults={**fields, "origin": Origin.NATIONAL, "created_at": now},
             )
-    logger.warning("SP4N-LAPOR! report %s: %s", report.national_id, problem)
+    logger.warning("SP4N-LAPOR! report %s: %s", report.national_id, problem_in_english(kept))
 
 
 def apply_report_isolated(report: NationalReport, *, config: Config, force: bool = False) -> str:
@@ -383,10 +383,10 @@ def apply_report_isolated(report: NationalReport, *, config: Config, force: bool
             return apply_report(report, config=config, force=force)
     except Exception as error:
         logger.exception("SP4N-LAPOR! report %s could not be applied", report.national_id)
-        problem = gettext("Could not be applied: %(error)s") % {
-            "error": f"{type(error).__name__}: {error}"[:1000]
-        }
-        keep_unapplied(report, problem)
+        kept = problem(
+            _("Could not be applied: %(error)s"), error=f"{type(error).__name__}: {error}"[:1000]
+        )
+        keep_unapplied(report, kept)
         return FAILED
 
 
@@ -402,17 +402,18 @@ def _update(link: NationalLink, report: NationalReport, config: Config, *, force
         if not force and report.version <= link.national_version:
             return IGNORED
         before = complaint.status
-        # English notes for administrators, whatever language the caller runs in.
+        # English notes (and values in problems) for administrators, whatever language the
+        # caller runs in.
         with applying_national(), translation.override("en"):
             if link.origin == Origin.NATIONAL:
                 _apply_reporter_items(link, complaint, report)
             complaint.refresh_from_db()
-            problems = _apply_national_decisions(complaint, report, config)
+            conflict = _apply_national_decisions(complaint, report, config)
         complaint.refresh_from_db()
         fields: dict[str, Any] = {
             "national_version": max(link.national_version, report.version),
             "national_status": report.status,
-            "problem": "; ".join(problems),
+            "problem": conflict,
             "snapshot": {},  # a snapshot kept after a failure is superseded
             "updated_at": clock.now(),
         }
@@ -478,20 +479,20 @@ def _apply_item(
 
 def _apply_national_decisions(
     complaint: Complaint, report: NationalReport, config: Config
-) -> list[str]:
+) -> dict[str, Any]:
     """A national administrator archived the report, or gave it to another instansi: done here
     too while the complaint is still being verified; otherwise a problem for people to settle
-    (shown by reconcile and on the connector's page)."""
+    (shown by reconcile and on the connector's page), returned as a stored problem ({} for
+    none)."""
     status = complaint.status
-    problems: list[str] = []
     if report.instansi != config.instansi:
         target = (report.instansi_name or report.instansi or "SP4N-LAPOR!")[
             : _max(Complaint, "transfer_target")
         ]
         if status == Status.TRANSFERRED:
-            return problems
+            return {}
         if status in (Status.SUBMITTED, Status.ON_HOLD):
-            problems += _decide(
+            return _decide(
                 lambda: complaint_transfer(
                     actor=system_account(),
                     complaint=complaint,
@@ -499,11 +500,14 @@ def _apply_national_decisions(
                     note="Dialihkan melalui SP4N-LAPOR!",
                 )
             )
-        else:
-            problems.append(f"SP4N-LAPOR! gave this report to {target}, but it is {status} here")
-    elif report.status == config.mapping.archived_state and status != Status.ARCHIVED:
+        return problem(
+            _("SP4N-LAPOR! gave this report to %(target)s, but it is “%(status)s” here."),
+            target=target,
+            status=Status(status).label,
+        )
+    if report.status == config.mapping.archived_state and status != Status.ARCHIVED:
         if status in (Status.SUBMITTED, Status.ON_HOLD):
-            problems += _decide(
+            return _decide(
                 lambda: complaint_archive(
                     actor=system_account(),
                     complaint=complaint,
@@ -511,16 +515,17 @@ def _apply_national_decisions(
                     note="Diarsipkan di SP4N-LAPOR!",
                 )
             )
-        else:
-            problems.append(f"SP4N-LAPOR! archived this report, but it is {status} here")
-    return problems
+        return problem(
+            _("SP4N-LAPOR! archived this report, but it is “%(status)s” here."),
+            status=Status(status).label,
+        )
+    return {}
 
 
-def _decide(action: Any) -> list[str]:
+def _decide(action: Any) -> dict[str, Any]:
     try:
         with transaction.atomic():
             action()
     except DomainError as error:
-        with translation.override("en"):
-            return [f"Could not follow SP4N-LAPOR!: {error}"]
-    return []
+        return problem(_("Could not follow SP4N-LAPOR!: %(error)s"), error=error)
+    return {}

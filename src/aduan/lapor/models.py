@@ -24,6 +24,8 @@ class NationalLink(models.Model):
     as last put in the outbox (or taken from national), so only real changes are sent.
     A national report that could not be taken in has no complaint yet: its ``snapshot`` and
     ``problem`` stay for an administrator (the retry button applies the snapshot again).
+    ``problem`` is kept as source text and values (``aduan.lapor.problems``), shown in the
+    reader's language.
     """
 
     complaint = models.OneToOneField(
@@ -40,7 +42,7 @@ class NationalLink(models.Model):
     national_version = models.BigIntegerField(_("last applied national version"), default=0)
     status_sent = models.CharField(_("status last sent"), max_length=16, blank=True)
     snapshot = models.JSONField(_("national report not yet taken in"), default=dict, blank=True)
-    problem = models.TextField(_("problem"), blank=True)
+    problem = models.JSONField(_("problem"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
 
@@ -66,7 +68,9 @@ class OutboundMessage(models.Model):
     Sent in ``id`` order per link by ``sync`` (a message waits while an earlier one of the same
     complaint is pending or parked), with ``idempotency_key`` as the ``Idempotency-Key`` header so
     that a resend after a lost answer changes nothing nationally. Retried with exponential
-    backoff; a permanent refusal or too many attempts parks it for an administrator.
+    backoff; a permanent refusal or too many attempts parks it for an administrator, with why
+    in ``problem`` (source text and values, ``aduan.lapor.problems``, shown in the reader's
+    language) and the technical error (the national answer) in ``last_error``.
     """
 
     class Kind(models.TextChoices):
@@ -97,6 +101,7 @@ class OutboundMessage(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     last_error = models.TextField(_("last error"), blank=True)
+    problem = models.JSONField(_("why it is parked"), default=dict, blank=True)
     last_http_status = models.PositiveSmallIntegerField(
         _("last HTTP status"), null=True, blank=True
     )

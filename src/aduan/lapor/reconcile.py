@@ -50,6 +50,7 @@ from aduan.lapor.outbox import (
     shared_attachments,
     wants_registration,
 )
+from aduan.lapor.problems import problem_in_english
 from aduan.lapor.sync import lease_acquire, lease_release, lease_renew
 
 logger = logging.getLogger(__name__)
@@ -192,7 +193,7 @@ class _Reconciler:
             report = national.get(link.national_id)
             self.differ(
                 "not_taken_in",
-                f"national report could not be taken in: {link.problem}",
+                f"national report could not be taken in: {problem_in_english(link.problem)}",
                 link=link,
                 repaired=self.apply(report) if report is not None else False,
             )
@@ -234,7 +235,7 @@ class _Reconciler:
         self.compare_status(link, complaint, report)
         self.compare_published(link, complaint, report)
         if link.problem:
-            self.differ("conflict", link.problem, link=link)
+            self.differ("conflict", problem_in_english(link.problem), link=link)
 
     def fetch(self, national_id: str) -> NationalReport | None:
         raw = self.client.report(national_id)

@@ -1,12 +1,14 @@
-"""Reads for the connector's page (/staf/lapor/): bounded, no scans of the complaints."""
+"""Reads for the connector's page (/staf/lapor/): bounded, no scans of the complaints; and a
+complaint's national link for its back-office page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
+from aduan.complaints.models import Complaint
 from aduan.lapor import config
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
 
@@ -45,7 +47,9 @@ def overview() -> Overview:
         counts={state: counts.get(state, 0) for state in OutboundMessage.State.values},
         runs=list(SyncRun.objects.order_by("-started_at", "-id")[:10]),
         problems=list(
-            NationalLink.objects.exclude(problem="").select_related("complaint").order_by("id")[:50]
+            NationalLink.objects.filter(problem__has_key="text")
+            .select_related("complaint")
+            .order_by("id")[:50]
         ),
     )
 
@@ -58,3 +62,19 @@ def parked_messages() -> QuerySet[OutboundMessage]:
 
 def parked_message(pk: Any) -> OutboundMessage | None:
     return parked_messages().filter(pk=pk).first()
+
+
+def complaint_link(complaint: Complaint) -> NationalLink | None:
+    """The national link of a complaint the viewer already sees (the page loaded it through
+    ``complaints.selectors``), with its messages' ``parked`` and ``waiting`` counts and when one
+    was ``last_delivered``: one query."""
+    State = OutboundMessage.State
+    return (
+        NationalLink.objects.filter(complaint=complaint)
+        .annotate(
+            parked=Count("messages", filter=Q(messages__state=State.PARKED)),
+            waiting=Count("messages", filter=Q(messages__state=State.PENDING)),
+            last_delivered=Max("messages__delivered_at"),
+        )
+        .first()
+    )

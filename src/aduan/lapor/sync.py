@@ -11,7 +11,7 @@ complaint is waiting or parked, so SP4N-LAPOR! never sees a follow-up before the
 an old status after a new one. Failures that may pass (timeouts, connection errors, HTTP 408,
 429, 5xx) are retried with exponential backoff and jitter up to ``ADUAN_LAPOR_MAX_ATTEMPTS``;
 HTTP 429 pauses all sending for ``Retry-After``. Any other refusal parks the message at once for
-an administrator, with the national answer in ``last_error``.
+an administrator, with the national answer in ``last_error`` and what to do in ``problem``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Attachment, FollowUp, Status
 from aduan.core import clock
@@ -38,6 +38,7 @@ from aduan.lapor.config import Config, load_config
 from aduan.lapor.inbound import MalformedReport, apply_report_isolated, parse_report
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
 from aduan.lapor.outbox import attachment_reference, followup_reference
+from aduan.lapor.problems import problem, problem_in_english
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,13 @@ OUTAGE_FAILURES = 3
 # The run log keeps this many days (a run a minute makes 20,000 rows a fortnight).
 RUN_KEEP_DAYS = 14
 
-PARKED_HELP = (
+PARKED_HELP = _(
     "SP4N-LAPOR! refused this message, so it is not retried by itself. Check the connector's "
     "settings and field mapping (docs/integrations.md) or the complaint, then press Retry; "
     "or discard it."
+)
+CANNOT_BE_SENT = _(
+    "This message cannot be sent: %(reason)s. Check the complaint, then press Retry; or discard it."
 )
 
 
@@ -120,7 +124,13 @@ def backoff_seconds(
 
 
 class Undeliverable(Exception):
-    """The message cannot be built (its follow-up or file is gone): park it."""
+    """The message cannot be built (its follow-up or file is gone): park it, with ``problem``
+    (why) and ``error`` (the technical error, if any)."""
+
+    def __init__(self, reason: Any, error: str = "", **params: Any) -> None:
+        self.problem = problem(CANNOT_BE_SENT, reason=problem(reason, **params))
+        self.error = error
+        super().__init__(error or str(reason))
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -137,7 +147,7 @@ def build_request(
     if message.kind == Kind.REGISTER:
         complaint = link.complaint
         if complaint is None:
-            raise Undeliverable("the complaint no longer exists")
+            raise Undeliverable(_("the complaint no longer exists"))
         protected = complaint.is_anonymous or complaint.is_confidential
         status = str(payload.get("status") or complaint.status)
         body = mapping.out(
@@ -190,7 +200,7 @@ def build_request(
             .first()
         )
         if followup is None:
-            raise Undeliverable("the published follow-up no longer exists")
+            raise Undeliverable(_("the published follow-up no longer exists"))
         return "followup", mapping.out(
             {
                 "followup_reference": followup_reference(followup.pk),
@@ -204,12 +214,12 @@ def build_request(
             pk=payload.get("attachment"), is_internal=False, from_reporter=False
         ).first()
         if attachment is None:
-            raise Undeliverable("the attachment no longer exists or is no longer shared")
+            raise Undeliverable(_("the attachment no longer exists or is no longer shared"))
         try:
             with attachment.file.open("rb") as handle:
                 content = handle.read()
         except OSError as error:
-            raise Undeliverable(f"the file cannot be read: {error}") from error
+            raise Undeliverable(_("the file cannot be read"), str(error)) from error
         return "attachment", mapping.out(
             {
                 "attachment_reference": attachment_reference(attachment.pk),
@@ -221,7 +231,7 @@ def build_request(
                 "at": _iso(attachment.created_at),
             }
         )
-    raise Undeliverable(f"unknown kind {message.kind!r}")
+    raise Undeliverable(_("its kind “%(kind)s” is unknown"), kind=message.kind)
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -254,6 +264,7 @@ def _delivered(
         delivered_at=now,
         attempts=message.attempts + 1,
         last_error="",
+        problem={},
         last_http_status=None,
         response=_trim(answer),
     )
@@ -276,22 +287,26 @@ def _failed(
     retryable: bool,
     status: int | None,
     retry_after: float | None,
-    advice: str = PARKED_HELP,
+    why: dict[str, Any] | None = None,
 ) -> str:
-    """Record a failed attempt; returns the message's new state."""
+    """Record a failed attempt (``error``: the technical error; ``why``: the stored problem of
+    a message parked at once, the national refusal's by default); returns the new state."""
     now = clock.now()
     attempts = message.attempts + 1
+    kept: dict[str, Any] = {}
     if not retryable:
-        state, text, next_at = State.PARKED, f"{error}\n\n{advice}".strip(), now
+        state, next_at, kept = State.PARKED, now, why or problem(PARKED_HELP)
     elif attempts >= config.max_attempts:
-        state = State.PARKED
-        text = (
-            f"Gave up after {attempts} attempts; the last: {error}\n\nSP4N-LAPOR! may be down "
-            "or unreachable. Press Retry once it answers again."
+        state, next_at = State.PARKED, now
+        kept = problem(
+            _(
+                "Gave up after %(attempts)d attempts: SP4N-LAPOR! may be down or unreachable. "
+                "Press Retry once it answers again."
+            ),
+            attempts=attempts,
         )
-        next_at = now
     else:
-        state, text = State.PENDING, error
+        state = State.PENDING
         next_at = now + timedelta(
             seconds=backoff_seconds(
                 attempts,
@@ -304,11 +319,17 @@ def _failed(
         state=state,
         attempts=attempts,
         next_attempt_at=next_at,
-        last_error=text[:4000],
+        last_error=error[:4000],
+        problem=kept,
         last_http_status=status,
     )
     if state == State.PARKED:
-        logger.warning("SP4N-LAPOR! message %s parked: %s", message.idempotency_key, error)
+        logger.warning(
+            "SP4N-LAPOR! message %s parked: %s %s",
+            message.idempotency_key,
+            problem_in_english(kept),
+            error,
+        )
     return state
 
 
@@ -351,10 +372,11 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
                 _failed(
                     message,
                     config,
-                    f"Cannot be sent: {error}",
+                    error.error,
                     retryable=False,
                     status=None,
                     retry_after=None,
+                    why=error.problem,
                 )
                 counts["parked"] += 1
                 break
@@ -389,11 +411,18 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
                 _failed(
                     message,
                     config,
-                    "SP4N-LAPOR! accepted the registration but its answer has no tracking ID "
-                    f"(field {config.mapping.name('national_id')!r})",
+                    "",
                     retryable=False,
                     status=None,
                     retry_after=None,
+                    why=problem(
+                        _(
+                            "SP4N-LAPOR! accepted the registration but its answer has no "
+                            "tracking ID (field “%(field)s”). Check the field mapping "
+                            "(docs/integrations.md), then press Retry."
+                        ),
+                        field=config.mapping.name("national_id"),
+                    ),
                 )
                 counts["parked"] += 1
                 break
@@ -404,11 +433,11 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
                 _failed(
                     message,
                     config,
-                    _taken_id(message, config, answer),
+                    "",
                     retryable=False,
                     status=None,
                     retry_after=None,
-                    advice="",
+                    why=_taken_id(message, config, answer),
                 )
                 counts["parked"] += 1
                 break
@@ -416,7 +445,7 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
             failures_in_a_row = 0
 
 
-def _taken_id(message: OutboundMessage, config: Config, answer: dict[str, Any]) -> str:
+def _taken_id(message: OutboundMessage, config: Config, answer: dict[str, Any]) -> dict[str, Any]:
     """Why a registration's answer cannot be recorded: its tracking ID is another link's."""
     national_id = str(config.mapping.get(answer, "national_id", ""))[:64]
     other = (
@@ -428,13 +457,17 @@ def _taken_id(message: OutboundMessage, config: Config, answer: dict[str, Any]) 
     holder = "-"
     if other is not None:
         holder = other.complaint.tracking_id if other.complaint else f"#{other.pk}"
-    return gettext(
-        "SP4N-LAPOR! registered this complaint under tracking ID %(national_id)s, which already "
-        "belongs to another complaint or national report here (%(holder)s), so it cannot be "
-        "recorded and nothing more of this complaint is sent. Check both reports in "
-        "SP4N-LAPOR!, then discard this message: a repairing reconcile (aduan lapor reconcile "
-        "--repair) registers the complaint again."
-    ) % {"national_id": national_id, "holder": holder}
+    return problem(
+        _(
+            "SP4N-LAPOR! registered this complaint under tracking ID %(national_id)s, which "
+            "already belongs to another complaint or national report here (%(holder)s), so it "
+            "cannot be recorded and nothing more of this complaint is sent. Check both reports "
+            "in SP4N-LAPOR!, then discard this message: a repairing reconcile (aduan lapor "
+            "reconcile --repair) registers the complaint again."
+        ),
+        national_id=national_id,
+        holder=holder,
+    )
 
 
 # --- receiving -------------------------------------------------------------------------------

@@ -7,18 +7,31 @@
   Exit 1 while a difference remains that was not repaired.
 - ``status``: configuration, cursor, last runs, the outbox by state and the parked messages.
 - ``retry (--all | ID ...)``: send parked messages again from the first attempt.
+
+Output is in ``settings.LANGUAGE_CODE`` (Bahasa Indonesia by default), like every ``aduan``
+command; codes (counts' keys, idempotency keys, reconcile's difference codes) stay as they are.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aduan.lapor import config, services
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun
+from aduan.lapor.problems import problem_text
+
+
+def _when(moment: datetime | None) -> str:
+    """A time in the server's time zone (Asia/Jakarta), to the second."""
+    return timezone.localtime(moment).isoformat(" ", "seconds") if moment else "-"
 
 
 class Command(BaseCommand):
@@ -47,7 +60,7 @@ class Command(BaseCommand):
             self._status()
             return
         if not config.enabled():
-            raise CommandError("ADUAN_LAPOR_BASE_URL is not set: the connector is off.")
+            raise CommandError(_("ADUAN_LAPOR_BASE_URL is not set: the connector is off."))
         try:
             if action == "sync":
                 self._sync(send=not options["receive_only"], receive=not options["send_only"])
@@ -63,7 +76,7 @@ class Command(BaseCommand):
 
         result = sync(send=send, receive=receive)
         if result.busy:
-            self.stdout.write("Another sync or reconcile is running; nothing done.")
+            self.stdout.write(_("Another sync or reconcile is running; nothing done."))
             return
         for key, value in sorted(result.counts.items()):
             self.stdout.write(f"{key}\t{value}")
@@ -78,67 +91,99 @@ class Command(BaseCommand):
 
         result = reconcile(repair=repair)
         if result.busy:
-            raise CommandError("Another sync or reconcile is running; try again later.")
+            raise CommandError(_("Another sync or reconcile is running; try again later."))
         for item in result.differences:
-            mark = "repaired" if item.repaired else "DIFFERENT"
+            mark = _("repaired") if item.repaired else _("DIFFERENT")
             who = " ".join(filter(None, [item.tracking_id, item.national_id])) or "-"
             self.stdout.write(f"{mark}\t{item.code}\t{who}\t{item.detail}")
         repaired = sum(1 for item in result.differences if item.repaired)
         left = len(result.differences) - repaired
         self.stdout.write(
-            f"compared {result.compared}, in flight {result.in_flight}, differences "
-            f"{len(result.differences)}, repaired {repaired}"
+            _(
+                "compared %(compared)d, in flight %(in_flight)d, differences %(differences)d, "
+                "repaired %(repaired)d"
+            )
+            % {
+                "compared": result.compared,
+                "in_flight": result.in_flight,
+                "differences": len(result.differences),
+                "repaired": repaired,
+            }
         )
         if repaired:
-            self.stdout.write("Queued repairs are sent by the next sync (aduan lapor sync).")
+            self.stdout.write(_("Queued repairs are sent by the next sync (aduan lapor sync)."))
         if result.error:
             raise CommandError(result.error)
         if left:
-            raise CommandError(f"{left} difference(s) remain.")
+            raise CommandError(
+                ngettext("%(count)d difference remains.", "%(count)d differences remain.", left)
+                % {"count": left}
+            )
 
     def _retry(self, ids: list[int], *, every: bool) -> None:
         if not ids and not every:
-            raise CommandError("Name message ids or use --all.")
+            raise CommandError(_("Name message ids or use --all."))
         parked = OutboundMessage.objects.filter(state=OutboundMessage.State.PARKED)
         if not every:
             parked = parked.filter(pk__in=ids)
         count = services.message_retry(actor=None, messages=list(parked.order_by("id")))
-        self.stdout.write(f"{count} message(s) queued again.")
+        self.stdout.write(
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
+            % {"count": count}
+        )
 
     def _status(self) -> None:
         from aduan.lapor.sync import sync_state
 
-        write = self.stdout.write
+        def row(label: str, *values: Any) -> None:
+            self.stdout.write("\t".join([label, *(str(value) for value in values)]))
+
         if not config.enabled():
-            write("connector\toff (ADUAN_LAPOR_BASE_URL is not set)")
+            row(_("Connector"), _("off (ADUAN_LAPOR_BASE_URL is not set)"))
         else:
             try:
                 current = config.load_config()
-                write(f"connector\ton, {current.base_url}, instansi {current.instansi}")
-                write(f"register\t{current.register}")
+                row(
+                    _("Connector"),
+                    _("on, %(url)s, instansi %(instansi)s")
+                    % {"url": current.base_url, "instansi": current.instansi},
+                )
+                row(_("Registering local complaints"), current.register)
             except ImproperlyConfigured as error:
-                write(f"connector\tMISCONFIGURED: {error}")
+                row(_("Connector"), _("MISCONFIGURED: %(error)s") % {"error": error})
         state = sync_state()
-        write(f"cursor\t{state.cursor or '-'}")
-        write(f"last sync\t{state.last_sync_at or '-'}")
-        write(f"last success\t{state.last_success_at or '-'}")
+        row(_("Inbound cursor"), state.cursor or "-")
+        row(_("Last sync"), _when(state.last_sync_at))
+        row(_("Last successful sync"), _when(state.last_success_at))
         if state.last_error:
-            write(f"last error\t{state.last_error}")
+            row(_("Last error"), state.last_error)
         if state.paused_until:
-            write(f"sending paused until\t{state.paused_until}")
+            row(_("Sending paused until"), _when(state.paused_until))
         by_state = dict(
             OutboundMessage.objects.values_list("state").annotate(n=Count("id")).order_by()
         )
-        for name in OutboundMessage.State.values:
-            write(f"messages {name}\t{by_state.get(name, 0)}")
-        write(f"linked complaints\t{NationalLink.objects.exclude(complaint=None).count()}")
-        problems = NationalLink.objects.exclude(problem="").order_by("id")[:20]
-        for link in problems:
-            write(f"problem\t{link.national_id or link.pk}\t{link.problem}")
-        for message in OutboundMessage.objects.filter(state=OutboundMessage.State.PARKED).order_by(
-            "id"
-        )[:20]:
+        State = OutboundMessage.State
+        labels = {
+            State.PENDING: _("Messages waiting"),
+            State.DELIVERED: _("Messages delivered"),
+            State.PARKED: _("Messages parked"),
+            State.DISCARDED: _("Messages discarded"),
+        }
+        for name, label in labels.items():
+            row(label, by_state.get(name, 0))
+        row(_("Linked complaints"), NationalLink.objects.exclude(complaint=None).count())
+        for link in NationalLink.objects.filter(problem__has_key="text").order_by("id")[:20]:
+            row(_("Problem"), link.national_id or link.pk, problem_text(link.problem))
+        for message in OutboundMessage.objects.filter(state=State.PARKED).order_by("id")[:20]:
             first_line = message.last_error.splitlines()[0] if message.last_error else ""
-            write(f"parked\t{message.pk}\t{message.kind}\t{message.idempotency_key}\t{first_line}")
+            row(
+                _("Parked"),
+                message.pk,
+                message.get_kind_display(),
+                message.idempotency_key,
+                problem_text(message.problem) or "-",
+                first_line or "-",
+            )
         for run in SyncRun.objects.order_by("-started_at", "-id")[:5]:
-            write(f"run\t{run.kind}\t{run.started_at}\t{run.counts}\t{run.error[:200]}")
+            started = _when(run.started_at)
+            row(_("Run"), run.get_kind_display(), started, run.counts, run.error[:200])
