@@ -15,14 +15,10 @@ the median as a multiple of the bare view's.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import random
-import statistics
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,17 +31,13 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
-from django.test import Client, override_settings  # noqa: E402
-from django.urls import include, path, reverse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from aduan.accounts.models import Role  # noqa: E402
-from aduan.agencies.models import Agency  # noqa: E402
-from aduan.complaints.models import Complaint, Dispatch  # noqa: E402
+from aduan.complaints.models import Complaint  # noqa: E402
 from aduan.search.models import SearchDocument  # noqa: E402
-from tests.bench.bench_lists import bare, bench_user, measure, staff_client  # noqa: E402
-
-urlpatterns = [path("bench-bare/", bare), path("", include("aduan.urls"))]
+from tests.bench import common  # noqa: E402
 
 QUERIES: dict[str, list[str]] = {
     "common word": ["jalan", "sampah", "warga", "mohon"],
@@ -74,14 +66,11 @@ def rare_words(count: int, seed: int = 1) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--json", type=Path, default=Path("bench-results/search.json"))
-    args = parser.parse_args()
+    args = common.parse(common.arguments(__doc__, repeat=20), results="search")
 
     total = Complaint.objects.order_by().count()
     documents = SearchDocument.objects.order_by().count()
-    if total < 1000 or documents < total * 0.99:
+    if total < common.MIN_COMPLAINTS or documents < total * 0.99:
         print(
             f"{total} complaints, {documents} search documents: run `aduan loadgen` and "
             "`aduan search rebuild` first"
@@ -91,33 +80,24 @@ def main() -> int:
     print(f"{connection.vendor}: {total:,} complaints, {args.repeat} requests per query")
     print("rare words:", ", ".join(queries["rare word"]))
 
-    busiest = (
-        Dispatch.objects.filter(state__in=Dispatch.ACTIVE_STATES)
-        .values("agency")
-        .order_by()
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
-    agency = Agency.objects.get(pk=busiest["agency"]) if busiest else Agency.objects.first()
-    assert agency is not None
+    agency = common.busiest_inbox_agency()
     pages = [
         ("public search", Client(), reverse("search:public")),
         (
             "staff search, coordinator",
-            staff_client(bench_user("bench-coordinator", Role.COORDINATOR, None)),
+            common.staff_client(common.bench_user("bench-coordinator", Role.COORDINATOR, None)),
             reverse("search:staff"),
         ),
         (
             f"staff search, operator {agency.code}",
-            staff_client(bench_user("bench-operator", Role.OPERATOR, agency)),
+            common.staff_client(common.bench_user("bench-operator", Role.OPERATOR, agency)),
             reverse("search:staff"),
         ),
     ]
 
     results: list[dict[str, Any]] = []
-    with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
-        floor = statistics.median(measure(Client(), "/bench-bare/", args.repeat))
+    with common.full_stack():
+        floor = common.bare_median(args.repeat)
         print(f"bare Django view: median {floor:.2f} ms")
         header = ("page", "queries", "median ms", "p95 ms", "max ms", "x bare")
         print("{:36} {:20} {:>10} {:>8} {:>8} {:>7}".format(*header))
@@ -125,13 +105,13 @@ def main() -> int:
             for query_class, words in queries.items():
                 timings: list[float] = []
                 for query in words:
-                    timings += measure(client, f"{url}?{urlencode({'q': query})}", args.repeat)
+                    query_url = f"{url}?{urlencode({'q': query})}"
+                    timings += common.measure(client, query_url, args.repeat)
                 timings.sort()
-                median = statistics.median(timings)
-                p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
+                median, p95, ratio = common.page_figures(timings, floor)
                 print(
                     f"{name:36} {query_class:20} {median:>10.2f} {p95:>8.2f} "
-                    f"{timings[-1]:>8.2f} {median / floor:>7.1f}"
+                    f"{timings[-1]:>8.2f} {ratio:>7.1f}"
                 )
                 results.append(
                     {
@@ -141,23 +121,16 @@ def main() -> int:
                         "median_ms": round(median, 2),
                         "p95_ms": round(p95, 2),
                         "max_ms": round(timings[-1], 2),
-                        "ratio_to_bare": round(median / floor, 1),
+                        "ratio_to_bare": round(ratio, 1),
                     }
                 )
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(
-        json.dumps(
-            {
-                "vendor": connection.vendor,
-                "complaints": total,
-                "bare_median_ms": round(floor, 2),
-                "database": settings.DATABASES["default"]["NAME"],
-                "results": results,
-            },
-            indent=2,
-        )
+    common.write_json(
+        args.json,
+        complaints=total,
+        bare_median_ms=round(floor, 2),
+        database=settings.DATABASES["default"]["NAME"],
+        results=results,
     )
-    print(f"written to {args.json}")
     return 0
 
 

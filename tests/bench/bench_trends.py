@@ -19,13 +19,9 @@ with complaints (generated data may end before today). Measured, in one run:
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import statistics
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aduan.settings")
@@ -36,16 +32,13 @@ import django
 django.setup()
 
 from django.db import DatabaseError, connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
 
 from aduan.accounts.models import Role  # noqa: E402
-from aduan.agencies.models import Agency  # noqa: E402
 from aduan.complaints.models import Complaint  # noqa: E402
 from aduan.core.calendar import local_date  # noqa: E402
 from aduan.monitoring import trends  # noqa: E402
 from aduan.monitoring.models import DailyCount  # noqa: E402
-from tests.bench.bench_dashboards import p95, timed  # noqa: E402
-from tests.bench.bench_lists import bench_user, measure, staff_client  # noqa: E402
+from tests.bench import common  # noqa: E402
 
 
 def last_day() -> date:
@@ -54,16 +47,13 @@ def last_day() -> date:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=30)
+    parser = common.arguments(__doc__, repeat=30)
     parser.add_argument("--groupby-repeat", type=int, default=5)
     parser.add_argument("--day", type=date.fromisoformat, default=None)
-    parser.add_argument("--json", type=Path, default=Path("bench-results/trends.json"))
-    args = parser.parse_args()
+    args = common.parse(parser, results="trends")
 
-    total = Complaint.objects.order_by().count()
-    if total < 1000:
-        print(f"only {total} complaints: run `make bench-load` first")
+    total = common.loaded_complaints("`make bench-load`")
+    if total is None:
         return 2
     try:
         filled = DailyCount.objects.exists()
@@ -79,39 +69,15 @@ def main() -> int:
     in_window = Complaint.objects.filter(
         submitted_at__gte=window.start_of(config.weeks), submitted_at__lt=window.end
     ).count()
-    busiest = (
-        Complaint.objects.filter(
-            lead_agency__isnull=False, submitted_at__gte=window.start_of(config.weeks)
-        )
-        .values("lead_agency")
-        .order_by()
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
+    agency = common.busiest_lead_agency(
+        Complaint.objects.filter(submitted_at__gte=window.start_of(config.weeks))
     )
-    agency = Agency.objects.get(pk=busiest["lead_agency"]) if busiest else None
     print(
         f"{connection.vendor}: {total:,} complaints; week ending {day}, {config.weeks} weeks of "
         f"history ({in_window:,} complaints in the {config.weeks + 1} weeks); agency {agency}"
     )
 
     results: list[dict[str, Any]] = []
-
-    def report(name: str, fast: list[float], slow: list[float] | None = None) -> None:
-        median = statistics.median(fast)
-        row: dict[str, Any] = {
-            "case": name,
-            "median_ms": round(median, 2),
-            "p95_ms": round(p95(fast), 2),
-        }
-        line = f"{name:52} {median:>9.2f} {p95(fast):>8.2f}"
-        if slow is not None:
-            slow_median = statistics.median(slow)
-            row["groupby_median_ms"] = round(slow_median, 2)
-            row["speedup"] = round(slow_median / median, 1)
-            line += f" {slow_median:>12.2f} {slow_median / median:>8.1f}"
-        print(line)
-        results.append(row)
 
     print(f"{'in process':52} {'median ms':>9} {'p95 ms':>8} {'GROUP BY ms':>12} {'speedup':>8}")
     scopes = [("province", None)]
@@ -120,19 +86,19 @@ def main() -> int:
     found: dict[str, list[trends.Trend]] = {}
     for scope_name, scope in scopes:
         for kind in trends.KINDS:
-            fast, counted = timed(
+            fast, counted = common.timed(
                 lambda kind=kind, scope=scope: trends.counts(window, scope, kind), args.repeat
             )
-            slow, expected = timed(
+            slow, expected = common.timed(
                 lambda kind=kind, scope=scope: trends.counts_direct(window, scope, kind),
                 args.groupby_repeat,
             )
             assert counted == expected, (scope_name, kind)
-            report(f"weekly counts by {kind}, {scope_name}", fast, slow)
-        fast, result = timed(
+            common.report(results, f"weekly counts by {kind}, {scope_name}", fast, slow)
+        fast, result = common.timed(
             lambda scope=scope: trends.emerging(agency=scope, reference=day), args.repeat
         )
-        report(f"emerging issues (whole panel), {scope_name}", fast)
+        common.report(results, f"emerging issues (whole panel), {scope_name}", fast)
         if scope is None:
             found = result
         print(
@@ -144,7 +110,7 @@ def main() -> int:
             )
         )
 
-    leader = staff_client(bench_user("bench-leader", Role.LEADERSHIP, None))
+    leader = common.staff_client(common.bench_user("bench-leader", Role.LEADERSHIP, None))
     pages = [("panel /staf/dasbor/tren/ (htmx), province", f"/staf/dasbor/tren/?day={day}")]
     if agency is not None:
         pages.append(
@@ -159,23 +125,16 @@ def main() -> int:
     leader.defaults["HTTP_HX_REQUEST"] = "true"
     print(f"\n{'page (full stack)':52} {'median ms':>9} {'p95 ms':>8}")
     for name, url in pages:
-        timings = sorted(measure(leader, url, args.repeat))
-        report(name, timings)
+        timings = sorted(common.measure(leader, url, args.repeat))
+        common.report(results, name, timings)
 
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(
-        json.dumps(
-            {
-                "vendor": connection.vendor,
-                "complaints": total,
-                "week_ending": day.isoformat(),
-                "complaints_in_window": in_window,
-                "results": results,
-            },
-            indent=2,
-        )
+    common.write_json(
+        args.json,
+        complaints=total,
+        week_ending=day.isoformat(),
+        complaints_in_window=in_window,
+        results=results,
     )
-    print(f"written to {args.json}")
     return 0
 
 

@@ -19,6 +19,7 @@ from aduan.complaints.models import Complaint
 from aduan.core import clock
 from aduan.core.calendar import JAKARTA, local_date
 from aduan.monitoring import rollups, trends
+from aduan.monitoring.selectors import Period
 from aduan.monitoring.trends import CATEGORY, PLACE
 from tests.world import World, frozen_at, make, staff_login
 
@@ -412,3 +413,62 @@ def test_the_reference_day_is_a_parameter(
     html = client.get(f"{TRENDS}?day={REFERENCE}", HTTP_HX_REQUEST="true").content.decode()
     assert f'data-trend="category:{world.category.pk}"' in html
     assert _links(html) == [f"{LIST}?category={world.category.pk}&from=2026-03-14&to=2026-03-20"]
+
+
+@pytest.mark.parametrize(
+    ("period", "last_day", "reference"),
+    [
+        (Period(2024, month=2), date(2024, 2, 29), date(2024, 2, 29)),
+        (Period(2025, quarter=4), date(2025, 12, 31), date(2025, 12, 31)),
+        (Period(2026, month=4), date(2026, 4, 30), date(2026, 4, 30)),
+        (Period(2026, month=5), date(2026, 5, 31), None),  # still running: this week
+        (Period(2026), date(2026, 12, 31), None),
+        (Period(2027, quarter=1), date(2027, 3, 31), None),  # not begun: this week
+    ],
+)
+def test_a_period_that_is_over_is_seen_from_its_last_day(
+    period: Period, last_day: date, reference: date | None
+) -> None:
+    assert period.last_day == last_day
+    with frozen_at(_noon(date(2026, 5, 10))):
+        assert trends.reference_for(period) == reference
+
+
+def _panel_url(html: str) -> str:
+    found = re.search(r'id="trends" hx-get="([^"]+)"', html)
+    assert found
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_panel_follows_the_dashboards_period(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    """A period that is over: the week ending on its last day, on the panel, its complaints
+    and the way back; the current period or a later one: this week."""
+    last_day = date(2026, 3, 31)
+    steady(1, category=world.category, reference=last_day)
+    add(8, category=world.category, reference=last_day)
+    rollups.rebuild()
+    client = client_for("leadership")
+    client.cookies["aduan_language"] = "en"
+    with frozen_at(_noon(date(2026, 5, 10))):
+        dashboard = client.get("/staf/dasbor/?year=2026&month=3").content.decode()
+        assert "in the week ending 31 Mar 2026, the last of the period" in dashboard
+        panel = _panel_url(dashboard)
+        assert panel == f"{TRENDS}?day=2026-03-31"
+        html = client.get(panel, HTTP_HX_REQUEST="true").content.decode()
+        assert f'data-trend="category:{world.category.pk}"' in html
+        assert "Week ending 31 Mar 2026" in html and "This week" not in html
+        links = _links(html)
+        assert links == [f"{LIST}?category={world.category.pk}&from=2026-03-25&to=2026-03-31"]
+        listed = client.get(links[0]).content.decode()
+        assert listed.count("<tr data-row-link>") == 8
+        assert f'<a href="{TRENDS}?day=2026-03-31">' in listed  # back to the same week
+        for query in ("", "?year=2026&quarter=2", "?year=2027"):
+            assert _panel_url(client.get(f"/staf/dasbor/{query}").content.decode()) == TRENDS
+        this_week = client.get(TRENDS, HTTP_HX_REQUEST="true").content.decode()
+        assert "data-trend=" not in this_week
+        assert this_week.count("Nothing unusual this week.") == 2
+        operator = client_for("operator").get("/staf/dasbor/?year=2026&quarter=1")
+        agency = world.public_works.pk
+        assert _panel_url(operator.content.decode()) == f"{TRENDS}?agency={agency}&day=2026-03-31"

@@ -227,6 +227,11 @@ class Complaint(models.Model):
                 condition=models.Q(status__in=(Status.SUBMITTED, Status.ON_HOLD)),
                 name="complaint_unverified_idx",
             ),
+            # The candidate pool of duplicate detection (``duplicates.detection.pool_for``) reads
+            # by region and time, and by category and time (created by duplicates 0002, renamed
+            # into the model by complaints 0010).
+            models.Index(fields=["region", "submitted_at"], name="complaint_region_time_idx"),
+            models.Index(fields=["category", "submitted_at"], name="complaint_category_time_idx"),
         ]
 
     def __str__(self) -> str:

@@ -71,6 +71,11 @@ class Period:
             return date(self.year, 3 * self.quarter, 1)
         return date(self.year, 12, 1)
 
+    @property
+    def last_day(self) -> date:
+        following = self.last_month + timedelta(days=31)  # some day of the next month
+        return following.replace(day=1) - timedelta(days=1)
+
     def months(self) -> list[date]:
         first, last = self.first_month.month, self.last_month.month
         return [date(self.year, month, 1) for month in range(first, last + 1)]

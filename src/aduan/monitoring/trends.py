@@ -15,6 +15,11 @@ kabupaten/kota) we count the complaints submitted in each window. An item is *em
 Emerging items are ranked by the ratio ``count / mean`` (highest first; then by count), at most
 ``ADUAN_TRENDS_LIMIT`` (default 10) per kind.
 
+On the dashboard the panel follows the chosen period (``reference_for``): a period that is over
+is analysed in its last 7 days (the week ending on its last day, ``?day=``), the current or a
+later one in this week; the table then says which week it shows, and "see the complaints"
+lists that week's.
+
 Scope, as on the dashboards: the province, or an agency with its sub-units counted by lead
 agency (``selectors.agency_ids``). The counts are aggregates like every dashboard figure; the
 list "see the complaints" (``trend_complaints``) shows, of the complaints behind a trend, those
@@ -57,7 +62,7 @@ from aduan.core.errors import InvalidInput
 from aduan.core.pagination import keyset_page
 from aduan.monitoring.facts import PLACE_CODE_LENGTH
 from aduan.monitoring.models import DailyCount
-from aduan.monitoring.selectors import agency_ids
+from aduan.monitoring.selectors import Period, agency_ids
 
 CATEGORY = "category"
 PLACE = "place"
@@ -374,9 +379,24 @@ def _scoped_agency(request: HttpRequest, agency_id: int | None) -> tuple[bool, A
     return agency is not None, agency
 
 
-def panel_url(agency: Agency | None) -> str:
-    query = f"?agency={agency.pk}" if agency is not None else ""
-    return reverse("monitoring:trends") + query
+def reference_for(period: Period) -> date | None:
+    """The day the dashboard's panel looks back from for ``period``: its last day once it is
+    over; None (today, this week) while it lasts or before it begins."""
+    return _past_day(period.last_day)
+
+
+def panel_url(agency: Agency | None, day: date | None = None) -> str:
+    params: dict[str, Any] = {}
+    if agency is not None:
+        params["agency"] = agency.pk
+    if day is not None:
+        params["day"] = day.isoformat()
+    return reverse("monitoring:trends") + (f"?{urlencode(params)}" if params else "")
+
+
+def _past_day(day: date) -> date | None:
+    """``day`` if it is before today; None for today or later (the panel's "this week")."""
+    return day if day < local_date(clock.now()) else None
 
 
 @require_GET
@@ -405,6 +425,7 @@ def trends(request: HttpRequest) -> HttpResponse:
         "trend_settings": config,
         "trend_agency": agency,
         "trend_percent": f"{100 * config.p_value:g}",
+        "trends_day": _past_day(reference),
     }
     if getattr(request, "htmx", False):
         return render(request, "monitoring/_trends.html", context)
@@ -461,5 +482,6 @@ def complaints(request: HttpRequest) -> HttpResponse:
         "first": data["first"],
         "last": data["last"],
         "trend_agency": agency,
+        "trends_url": panel_url(agency, _past_day(data["last"])),
     }
     return render(request, "monitoring/trend_complaints.html", context)

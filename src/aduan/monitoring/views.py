@@ -177,6 +177,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     years = selectors.yearly(agency)
     breakdowns = {dim: selectors.breakdown(period, dim, agency) for dim in BREAKDOWN_CHARTS}
     connected = selectors.connectedness()
+    trends_day = trends.reference_for(period)
     if agency is None:
         by_agency = selectors.breakdown(period, "agency")
         agency_scores = selectors.compliance_by_agency(period)
@@ -226,7 +227,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": [_chart_entry(view, filters) for view in chart_views],
             "query": filters.query,
             "period_query": Filters(period, None).query,
-            "trends_url": trends.panel_url(agency),
+            "trends_url": trends.panel_url(agency, trends_day),
+            "trends_day": trends_day,
         }
     )
     return render(request, "monitoring/dashboard.html", context)
