@@ -568,7 +568,14 @@ def _draft(ws: Workspace, request: HttpRequest) -> HttpResponse:
         return ws.render(bound={"draft": filled})
 
     def call(data: dict[str, Any]) -> Promise:
-        services.followup_draft(actor=ws.user, complaint=ws.complaint, body=data["body"])
+        # The choice is a validated pk of one offered canned response, or "" (none).
+        chosen = data.get("canned")
+        services.followup_draft(
+            actor=ws.user,
+            complaint=ws.complaint,
+            body=data["body"],
+            response_template_id=int(chosen) if chosen else None,
+        )
         return _("The follow-up draft was saved. Submit it for approval when it is ready.")
 
     return ws.run("draft", form, call)

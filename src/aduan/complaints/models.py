@@ -425,6 +425,15 @@ class FollowUp(models.Model):
     )
     review_note = models.TextField(_("review note"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The canned response the officer chose on the follow-up form to start the text from.
+    response_template = models.ForeignKey(
+        "knowledge.ResponseTemplate",
+        verbose_name=_("canned response"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followups",
+    )
 
     class Meta:
         verbose_name = _("follow-up")

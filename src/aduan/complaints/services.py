@@ -54,6 +54,7 @@ from aduan.core.audit import audit_log
 from aduan.core.calendar import add_working_days, end_of_day, local_date, working_days_between
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
+from aduan.knowledge.selectors import offered_templates
 from aduan.monitoring import rollups
 from aduan.notifications.models import Audience
 from aduan.notifications.services import outbox_enqueue
@@ -1033,6 +1034,7 @@ def dispatch_withdraw(
     """A coordinator takes a dispatch back before any agency has accepted it: the hops are
     withdrawn and the complaint returns to verification, as after a declined lead dispatch.
 
+    The staff of each withdrawn hop's agency are notified (``Audience.AGENCY_WITHDRAWN``).
     ``action`` and ``audit_data`` name the audit event, for callers that withdraw on their own
     account (an automatic dispatch undone: ``routing.auto_dispatch_undone``)."""
     complaint = _lock(complaint)
@@ -1045,13 +1047,22 @@ def dispatch_withdraw(
             _("An agency has already accepted this dispatch; it can no longer be taken back.")
         )
     ended = _back_to_verification(complaint, clock.now())
-    _audit(
+    event = _audit(
         actor,
         action,
         complaint,
         agency=", ".join(hop.agency.code for hop in ended),
         reason=reason,
         **audit_data,
+    )
+    # The agencies that were told of the dispatch are told it is no longer theirs.
+    outbox_enqueue(
+        event=event,
+        complaint=complaint,
+        audiences=[
+            (Audience.AGENCY_WITHDRAWN, agency)
+            for agency in {hop.agency_id: hop.agency for hop in ended}.values()
+        ],
     )
     return complaint
 
@@ -1092,17 +1103,39 @@ FOLLOWUP_STATES = (Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED)
 
 
 @transaction.atomic
-def followup_draft(*, actor: Any, complaint: Complaint, body: str) -> FollowUp:
-    """An operator (or liaison officer) of a dispatched agency drafts a follow-up."""
+def followup_draft(
+    *, actor: Any, complaint: Complaint, body: str, response_template_id: int | None = None
+) -> FollowUp:
+    """An operator (or liaison officer) of a dispatched agency drafts a follow-up.
+
+    ``response_template_id``: the canned response the officer chose on the form to start the
+    text from; it must be one offered to them for this complaint (``InvalidInput`` else)."""
     complaint = _lock(complaint)
     hops = policies.active_dispatches_for(actor, complaint)
     policies.ensure(bool(hops))
     _require_state(complaint, FOLLOWUP_STATES)
     body = _require_text(body, field_label=_("Follow-up"))
+    template = None
+    if response_template_id is not None:
+        template = offered_templates(actor, complaint, hops).filter(pk=response_template_id).first()
+        if template is None:
+            raise InvalidInput(_("This canned response is not offered for this follow-up."))
     followup = FollowUp.objects.create(
-        complaint=complaint, dispatch=hops[0], body=body, author=actor, created_at=clock.now()
+        complaint=complaint,
+        dispatch=hops[0],
+        body=body,
+        author=actor,
+        created_at=clock.now(),
+        response_template=template,
     )
-    _audit(actor, "followup.drafted", complaint, followup=followup.pk, agency=hops[0].agency.code)
+    _audit(
+        actor,
+        "followup.drafted",
+        complaint,
+        followup=followup.pk,
+        agency=hops[0].agency.code,
+        **({"response_template": template.pk} if template else {}),
+    )
     return followup
 
 

@@ -104,6 +104,17 @@ def templates_filter(user: Any) -> Q:
     return Q(agency__isnull=True) | _related_agencies("agency", paths)
 
 
+def template_uses_filter(user: Any) -> Q:
+    """The follow-ups counted as uses of canned responses for ``user`` (``Q`` on ``FollowUp``):
+    all for the instansi-wide readers; for agency staff those of their agencies and sub-units."""
+    if reads_all_templates(user):
+        return Q()
+    condition = Q(pk__in=[])
+    for path in _agency_paths(staff_roles(user), TEMPLATE_KEEPERS):
+        condition |= Q(dispatch__agency__path__startswith=path)
+    return condition
+
+
 def may_keep_shared_templates(user: Any) -> bool:
     return bool(staff_roles(user).instansi_wide & SHARED_TEMPLATE_KEEPERS)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aduan.complaints.models import Clock, Complaint, Dispatch
+from aduan.complaints.models import Clock, Complaint, Dispatch, FollowUp
 from aduan.core import clock
 from aduan.core.errors import PermissionDenied
 from aduan.knowledge import placeholders, policies
@@ -93,6 +93,19 @@ def template_list(
     return templates.select_related("category", "agency")
 
 
+def template_use_counts(user: Any, templates: Iterable[ResponseTemplate]) -> dict[int, int]:
+    """How many follow-ups were started from each of ``templates`` (by id; none: absent), among
+    those ``user`` oversees (``policies.template_uses_filter``). One query."""
+    ids = [template.pk for template in templates]
+    rows = (
+        FollowUp.objects.filter(policies.template_uses_filter(user), response_template_id__in=ids)
+        .values("response_template_id")
+        .annotate(uses=Count("id"))
+        .order_by()
+    )
+    return {row["response_template_id"]: row["uses"] for row in rows}
+
+
 def template_get(user: Any, pk: int) -> ResponseTemplate:
     template = (
         ResponseTemplate.objects.filter(policies.templates_filter(user), pk=pk)
@@ -148,14 +161,14 @@ def placeholder_values(complaint: Complaint, hop: Dispatch | None) -> dict[str, 
     }
 
 
-def templates_for_complaint(
+def offered_templates(
     user: Any, complaint: Complaint, hops: Sequence[Dispatch]
-) -> list[PickerItem]:
-    """The canned responses for a follow-up on ``complaint`` by ``user`` working on ``hops``
-    (their active dispatches, lead first): for its category (or a parent, or any category),
-    shared or kept by a hop's agency or one above it; each filled in for the first hop."""
+) -> QuerySet[ResponseTemplate]:
+    """The canned responses ``user`` may start a follow-up on ``complaint`` from, working on
+    ``hops`` (their active dispatches): active ones for its category (or a parent, or any
+    category), shared or kept by a hop's agency or one above it."""
     if not hops:
-        return []
+        return ResponseTemplate.objects.none()
     paths: set[str] = set()
     for hop in hops:
         paths.add(hop.agency.path)
@@ -163,13 +176,23 @@ def templates_for_complaint(
     category = Q(category__isnull=True)
     if category_ids := _category_ids(complaint):
         category |= Q(category_id__in=category_ids)
+    return ResponseTemplate.objects.filter(
+        policies.templates_filter(user),
+        category,
+        Q(agency__isnull=True) | Q(agency__path__in=sorted(paths)),
+        archived_at__isnull=True,
+    )
+
+
+def templates_for_complaint(
+    user: Any, complaint: Complaint, hops: Sequence[Dispatch]
+) -> list[PickerItem]:
+    """The picker's items: :func:`offered_templates` for ``hops`` (lead first), A to Z, each
+    filled in for the first hop."""
+    if not hops:
+        return []
     templates = list(
-        ResponseTemplate.objects.filter(
-            policies.templates_filter(user),
-            category,
-            Q(agency__isnull=True) | Q(agency__path__in=sorted(paths)),
-            archived_at__isnull=True,
-        )
+        offered_templates(user, complaint, hops)
         .select_related("agency")
         .order_by("title", "id")[:PICKER_LIMIT]
     )

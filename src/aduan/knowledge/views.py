@@ -248,7 +248,10 @@ def templates(request: HttpRequest) -> HttpResponse:
         page = _page(request, queryset)
     except InvalidInput as error:
         return _bad_cursor(request, error)
-    rows = [(t, policies.may_keep_templates_of(request.user, t.agency)) for t in page]
+    uses = selectors.template_use_counts(request.user, page)
+    rows = [
+        (t, policies.may_keep_templates_of(request.user, t.agency), uses.get(t.pk, 0)) for t in page
+    ]
     context = {
         "page": page,
         "rows": rows,

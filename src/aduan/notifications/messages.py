@@ -101,6 +101,20 @@ STAFF_TEXTS: dict[str, tuple[Promise, Promise]] = {
         _("Report %(tracking_id)s dispatched to your agency"),
         _("Report %(tracking_id)s has been dispatched to %(agency)s. Please accept and act."),
     ),
+    "complaint.dispatch_withdrawn": (
+        _("Dispatch of %(tracking_id)s taken back"),
+        _(
+            "The coordinator has taken back the dispatch of report %(tracking_id)s to "
+            "%(agency)s. It is no longer your agency's to handle; please stop any work on it."
+        ),
+    ),
+    "routing.auto_dispatch_undone": (
+        _("Automatic dispatch of %(tracking_id)s undone"),
+        _(
+            "The coordinator has undone the automatic dispatch of report %(tracking_id)s to "
+            "%(agency)s. It is no longer your agency's to handle; please stop any work on it."
+        ),
+    ),
     "dispatch.accepted": (
         _("Dispatch of %(tracking_id)s accepted"),
         _("An agency has accepted the dispatch of report %(tracking_id)s."),
@@ -172,6 +186,10 @@ OWN_REQUEST_TEXTS: dict[str, tuple[Promise, Promise]] = {
         ),
     ),
 }
+
+# Staff events about a complaint the recipients may no longer open (its dispatch to their agency
+# was taken back): the link goes to their inbox instead.
+NO_LONGER_THEIRS = frozenset({"complaint.dispatch_withdrawn", "routing.auto_dispatch_undone"})
 
 GENERIC_TEXT = (
     _("News on report %(tracking_id)s"),
@@ -258,7 +276,9 @@ def render(
         text = str(body) % values
         if via_tracking_id and via_tracking_id != tracking_id:
             text = f"{text} {FOLLOWER_NOTE % {'own': via_tracking_id}}"
-        if staff:
+        if staff and event in NO_LONGER_THEIRS:
+            link = reverse("backoffice:inbox")
+        elif staff:
             link = reverse("backoffice:complaint", kwargs={"tracking_id": tracking_id})
         else:
             link = reverse(

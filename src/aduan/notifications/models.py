@@ -20,6 +20,9 @@ class Audience(models.TextChoices):
     COORDINATORS = "coordinators", _("Coordinators")
     AGENCY = "agency", _("Agency staff")
     AGENCY_LIAISON = "agency_liaison", _("Agency liaison officers")
+    # The staff of an agency whose dispatch was taken back: they may no longer see the
+    # complaint, but they were told of it and may be working on it.
+    AGENCY_WITHDRAWN = "agency_withdrawn", _("Agency staff whose dispatch was taken back")
     INSPECTORATE = "inspectorate", _("Inspectorate")
     LEADERSHIP = "leadership", _("Leadership")
 

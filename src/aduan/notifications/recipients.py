@@ -2,8 +2,9 @@
 
 Staff are found through their active memberships; a staff recipient must also be able to see the
 complaint (``policies.visible_to``), so a message never tells anyone about a complaint they may
-not see. Reporters are reached on their account's preferred channels, guests on the contact they
-gave when they reported.
+not see. The one exception is the staff of an agency whose dispatch was taken back: they saw it
+until then, and are told that it is no longer theirs. Reporters are reached on their account's
+preferred channels, guests on the contact they gave when they reported.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.conf import settings
 from aduan.accounts.models import Membership, Role, User
 from aduan.accounts.services import PHONE_CODE_EVENT
 from aduan.complaints import policies
-from aduan.complaints.models import Channel, Complaint
+from aduan.complaints.models import Channel, Complaint, Dispatch
 from aduan.complaints.services import normalize_phone
 from aduan.core.errors import InvalidInput
 from aduan.notifications.models import (
@@ -158,6 +159,15 @@ def _members(roles: Iterable[str], *, agency_path: str | None = None) -> list[Us
     return users
 
 
+def _agency_roles(complaint: Complaint, *, liaison_only: bool = False) -> list[Role]:
+    """The roles an agency audience reaches: operators and liaison officers (liaison officers
+    only, for approvals), and the Inspectorate on reports about officials' misconduct."""
+    roles = [Role.LIAISON] if liaison_only else [Role.OPERATOR, Role.LIAISON]
+    if complaint.is_supervisory:
+        roles.append(Role.INSPECTORATE)
+    return roles
+
+
 _CHANNELS_THAT_ANSWER = {Channel.WHATSAPP, Channel.SMS, Channel.EMAIL}
 
 
@@ -215,15 +225,24 @@ def resolve(message: OutboxMessage) -> list[Recipient]:
     elif message.audience == Audience.LEADERSHIP:
         recipients = _staff(_members([Role.LEADERSHIP]), complaint)
     elif message.audience in (Audience.AGENCY, Audience.AGENCY_LIAISON) and message.agency:
-        roles = (
-            [Role.LIAISON]
-            if message.audience == Audience.AGENCY_LIAISON
-            else [Role.OPERATOR, Role.LIAISON]
-        )
-        if complaint.is_supervisory:
-            roles.append(Role.INSPECTORATE)
+        roles = _agency_roles(complaint, liaison_only=message.audience == Audience.AGENCY_LIAISON)
         recipients = _staff(
             _members(roles, agency_path=message.agency.path), complaint, message.agency.name
+        )
+    elif (
+        message.audience == Audience.AGENCY_WITHDRAWN
+        and message.agency
+        and complaint.dispatches.filter(
+            agency=message.agency, state=Dispatch.State.WITHDRAWN
+        ).exists()
+    ):
+        # Those told of the dispatch (the AGENCY audience), who may no longer see the complaint
+        # now that it was taken back: so no visibility check, but only if the complaint has a
+        # withdrawn hop to that agency.
+        recipients = _staff(
+            _members(_agency_roles(complaint), agency_path=message.agency.path),
+            None,
+            message.agency.name,
         )
     unique: dict[str, Recipient] = {}
     for recipient in recipients:
