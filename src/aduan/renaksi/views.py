@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
-from typing import Any
+from functools import partial, wraps
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,6 +52,7 @@ from aduan.renaksi.models import (
 )
 
 View = Callable[..., HttpResponseBase]
+FormT = TypeVar("FormT", bound=forms.Form)
 
 
 def _private(response: HttpResponseBase) -> HttpResponseBase:
@@ -223,43 +225,73 @@ def evidence_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("renaksi:activity", args=[row.activity_id]) + f"#tahun-{row.year}")
 
 
+def _edit_page(
+    request: HttpRequest,
+    *,
+    form_class: Callable[..., FormT],
+    initial: Callable[[], dict[str, Any]],
+    save: Callable[[FormT], tuple[str, str]],
+    template: str,
+    **context: Any,
+) -> HttpResponse:
+    """An add-or-change page: on GET the form filled with ``initial()``; on POST, once the form
+    accepts the input, ``save(form)`` calls the service and returns the confirmation and the
+    address to go to. A refused form or a ``DomainError`` shows the page again (400)."""
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                message, url = save(form)
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, message)
+                return redirect(url)
+        status = 400
+    else:
+        form = form_class(initial=initial())
+        status = 200
+    return render(request, template, _context(request, form=form, **context), status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @editors
 def activity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add an activity (``pk`` None) or change one."""
     activity = selectors.activity_detail(pk) if pk is not None else None
     years = selectors.plan_years()
-    status = 200
-    if request.method == "POST":
-        form = ActivityForm(request.POST, plan_years=years)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = services.activity_save(
-                    actor=request.user,
-                    activity=activity,
-                    program=data["program"],
-                    code=data["code"],
-                    title=data["title"],
-                    description=data["description"],
-                    parties=form.party_inputs(),
-                    years=data["years"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Activity %(code)s saved.") % {"code": saved.code})
-                return redirect("renaksi:activity", pk=saved.pk)
-        status = 400
-    elif activity is not None:
-        form = ActivityForm(initial=ActivityForm.initial_for(activity), plan_years=years)
-    else:
-        initial: dict[str, Any] = {"years": years}
+
+    def initial() -> dict[str, Any]:
+        if activity is not None:
+            return ActivityForm.initial_for(activity)
+        values: dict[str, Any] = {"years": years}
         if request.GET.get("program", "").isdigit():
-            initial["program"] = int(request.GET["program"])
-        form = ActivityForm(initial=initial, plan_years=years)
-    context = _context(request, form=form, activity=activity)
-    return render(request, "renaksi/activity_form.html", context, status=status)
+            values["program"] = int(request.GET["program"])
+        return values
+
+    def save(form: ActivityForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        saved = services.activity_save(
+            actor=request.user,
+            activity=activity,
+            program=data["program"],
+            code=data["code"],
+            title=data["title"],
+            description=data["description"],
+            parties=form.party_inputs(),
+            years=data["years"],
+        )
+        message = _("Activity %(code)s saved.") % {"code": saved.code}
+        return message, reverse("renaksi:activity", kwargs={"pk": saved.pk})
+
+    return _edit_page(
+        request,
+        form_class=partial(ActivityForm, plan_years=years),
+        initial=initial,
+        save=save,
+        template="renaksi/activity_form.html",
+        activity=activity,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -267,39 +299,38 @@ def activity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add a program (``pk`` None) or change one."""
     program = get_object_or_404(Program.objects.select_related("group"), pk=pk) if pk else None
-    status = 200
-    if request.method == "POST":
-        form = ProgramForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = services.program_save(
-                    actor=request.user,
-                    program=program,
-                    group=data["group"],
-                    code=data["code"],
-                    title=data["title"],
-                    description=data["description"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Program %(code)s saved.") % {"code": saved.code})
-                return redirect(reverse("renaksi:progress") + "#kegiatan")
-        status = 400
-    elif program is not None:
-        form = ProgramForm(
-            initial={
-                "group": program.group_id,
-                "code": program.code,
-                "title": program.title,
-                "description": program.description,
-            }
+
+    def initial() -> dict[str, Any]:
+        if program is None:
+            return {}
+        return {
+            "group": program.group_id,
+            "code": program.code,
+            "title": program.title,
+            "description": program.description,
+        }
+
+    def save(form: ProgramForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        saved = services.program_save(
+            actor=request.user,
+            program=program,
+            group=data["group"],
+            code=data["code"],
+            title=data["title"],
+            description=data["description"],
         )
-    else:
-        form = ProgramForm()
-    context = _context(request, form=form, program=program)
-    return render(request, "renaksi/program_form.html", context, status=status)
+        message = _("Program %(code)s saved.") % {"code": saved.code}
+        return message, reverse("renaksi:progress") + "#kegiatan"
+
+    return _edit_page(
+        request,
+        form_class=ProgramForm,
+        initial=initial,
+        save=save,
+        template="renaksi/program_form.html",
+        program=program,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -307,77 +338,69 @@ def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add an indicator of the self-assessment matrix (``pk`` None) or change one."""
     indicator = get_object_or_404(AssessmentIndicator, pk=pk) if pk else None
-    status = 200
-    if request.method == "POST":
-        form = IndicatorForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                saved = services.indicator_save(
-                    actor=request.user,
-                    indicator=indicator,
-                    aspect=data["aspect"],
-                    code=data["code"],
-                    title=data["title"],
-                    description=data["description"],
-                    is_active=data["is_active"],
-                )
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Indicator %(code)s saved.") % {"code": saved.code})
-                return redirect(reverse("renaksi:progress") + "#asesmen")
-        status = 400
-    elif indicator is not None:
-        form = IndicatorForm(
-            initial={
-                "aspect": indicator.aspect_id,
-                "code": indicator.code,
-                "title": indicator.title,
-                "description": indicator.description,
-                "is_active": indicator.is_active,
-            }
+
+    def initial() -> dict[str, Any]:
+        if indicator is None:
+            return {"is_active": True}
+        return {
+            "aspect": indicator.aspect_id,
+            "code": indicator.code,
+            "title": indicator.title,
+            "description": indicator.description,
+            "is_active": indicator.is_active,
+        }
+
+    def save(form: IndicatorForm) -> tuple[str, str]:
+        data = form.cleaned_data
+        saved = services.indicator_save(
+            actor=request.user,
+            indicator=indicator,
+            aspect=data["aspect"],
+            code=data["code"],
+            title=data["title"],
+            description=data["description"],
+            is_active=data["is_active"],
         )
-    else:
-        form = IndicatorForm(initial={"is_active": True})
-    context = _context(request, form=form, indicator=indicator)
-    return render(request, "renaksi/indicator_form.html", context, status=status)
+        message = _("Indicator %(code)s saved.") % {"code": saved.code}
+        return message, reverse("renaksi:progress") + "#asesmen"
+
+    return _edit_page(
+        request,
+        form_class=IndicatorForm,
+        initial=initial,
+        save=save,
+        template="renaksi/indicator_form.html",
+        indicator=indicator,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @editors
 def year_add(request: HttpRequest) -> HttpResponse:
     """Add a year to the plan (e.g. 2025) with the activities planned in it."""
-    status = 200
-    if request.method == "POST":
-        form = PlanYearForm(request.POST)
-        if form.is_valid():
-            try:
-                services.plan_year_add(
-                    actor=request.user,
-                    year=form.cleaned_data["year"],
-                    activities=list(form.cleaned_data["activities"]),
-                )
-            except DomainError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(
-                    request,
-                    _("%(year)s added to the plan.") % {"year": form.cleaned_data["year"]},
-                )
-                return redirect("renaksi:progress")
-        status = 400
-    else:
-        years = selectors.plan_years()
-        next_year = (years[-1] + 1) if years else local_date(clock.now()).year
-        form = PlanYearForm(
-            initial={
-                "year": next_year,
-                "activities": list(Activity.objects.values_list("pk", flat=True)),
-            }
+    years = selectors.plan_years()
+
+    def initial() -> dict[str, Any]:
+        return {
+            "year": (years[-1] + 1) if years else local_date(clock.now()).year,
+            "activities": list(Activity.objects.values_list("pk", flat=True)),
+        }
+
+    def save(form: PlanYearForm) -> tuple[str, str]:
+        year = form.cleaned_data["year"]
+        services.plan_year_add(
+            actor=request.user, year=year, activities=list(form.cleaned_data["activities"])
         )
-    context = _context(request, form=form, plan_years=selectors.plan_years())
-    return render(request, "renaksi/year_form.html", context, status=status)
+        return _("%(year)s added to the plan.") % {"year": year}, reverse("renaksi:progress")
+
+    return _edit_page(
+        request,
+        form_class=PlanYearForm,
+        initial=initial,
+        save=save,
+        template="renaksi/year_form.html",
+        plan_years=years,
+    )
 
 
 def _assessment_initial(
