@@ -9,9 +9,9 @@ The score blends four signals, each also turned into a reason a person can check
   5-grams within words), averaged. The IDF is fitted on the complaint and its candidate pool, so
   words common in this place and period (``jalan``, ``rusak``) weigh less than the rare ones that
   say *which* road. Indonesian normalisation: lower case, informal spellings (``yg``, ``gak``,
-  ``jl``) written out, polite filler (``mohon``, ``bapak``, ``terima kasih``) dropped. No
-  stemming: character n-grams already match ``diperbaiki``/``perbaikan`` and Sastrawi costs
-  milliseconds per text.
+  ``jl``) written out with the dictionary routing and search use (``aduan.core.spelling``),
+  polite filler (``mohon``, ``bapak``, ``terima kasih``) dropped. No stemming: character
+  n-grams already match ``diperbaiki``/``perbaikan`` and Sastrawi costs milliseconds per text.
 - place: same kelurahan/desa, or same kecamatan, or — when both have a map pin — the distance.
 - category: the same category.
 - time: closer in time scores higher, linearly to zero at the edge of the window.
@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aduan.core.spelling import split_words, standard_words
+
 # Weights of the signals (they add up to 1). The text must carry a duplicate: place, category
 # and time alone (the same topic in the same kelurahan) are not enough to reach the threshold.
 TEXT_WEIGHT = 0.6
@@ -38,44 +40,6 @@ MIN_TEXT = 0.2
 NEAR_METRES = 250
 FAR_METRES = 1000
 
-_INFORMAL = {
-    "yg": "yang",
-    "dg": "dengan",
-    "dgn": "dengan",
-    "tdk": "tidak",
-    "gak": "tidak",
-    "ga": "tidak",
-    "gk": "tidak",
-    "nggak": "tidak",
-    "ngga": "tidak",
-    "enggak": "tidak",
-    "blm": "belum",
-    "sdh": "sudah",
-    "udah": "sudah",
-    "dah": "sudah",
-    "krn": "karena",
-    "karna": "karena",
-    "utk": "untuk",
-    "tp": "tapi",
-    "jl": "jalan",
-    "jln": "jalan",
-    "kel": "kelurahan",
-    "kec": "kecamatan",
-    "gg": "gang",
-    "rt": "rt",
-    "rw": "rw",
-    "lampu2": "lampu",
-    "pju": "lampu jalan",
-    "pdam": "air pdam",
-    "bgt": "banget",
-    "sy": "saya",
-    "sampai2": "sampai",
-    "dpn": "depan",
-    "dkt": "dekat",
-    "skrg": "sekarang",
-    "bln": "bulan",
-    "hr": "hari",
-}
 _STOPWORDS = frozenset(
     """
     yang dan di ke dari ini itu untuk dengan pada adalah atau juga karena sudah belum akan
@@ -85,18 +49,14 @@ _STOPWORDS = frozenset(
     min admin mas mbak tsb tersebut sangat sekali banget sih dong ya yah lagi masih
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 _REPEAT = re.compile(r"(.)\1{2,}")
 
 
 def normalize(text: str) -> str:
-    """Lower case, informal spellings written out, filler dropped (see the module docstring)."""
-    words = []
-    for word in _NON_WORD.sub(" ", _REPEAT.sub(r"\1\1", text.lower())).split():
-        word = _INFORMAL.get(word, word)
-        if word not in _STOPWORDS:
-            words.append(word)
-    return " ".join(words)
+    """Lower case, letters repeated for emphasis shortened ("rusakkk" -> "rusakk"), informal
+    spellings written out (``aduan.core.spelling``), filler dropped (see the module docstring)."""
+    words = standard_words(split_words(_REPEAT.sub(r"\1\1", text.lower())))
+    return " ".join(word for word in words if word not in _STOPWORDS)
 
 
 @dataclass(frozen=True)

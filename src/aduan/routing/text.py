@@ -9,91 +9,19 @@ from __future__ import annotations
 
 import re
 
+from aduan.core.spelling import split_words, standard_words
 from aduan.core.stemming import sastrawi_stem
-
-# Informal spellings and abbreviations seen in complaints, mapped to their standard form. Only
-# words whose meaning is unambiguous in a complaint go here; a wrong entry costs accuracy.
-SLANG: dict[str, str] = {
-    "gak": "tidak",
-    "ga": "tidak",
-    "gk": "tidak",
-    "nggak": "tidak",
-    "ngga": "tidak",
-    "enggak": "tidak",
-    "tdk": "tidak",
-    "tak": "tidak",
-    "blm": "belum",
-    "blum": "belum",
-    "sdh": "sudah",
-    "udah": "sudah",
-    "udh": "sudah",
-    "dah": "sudah",
-    "yg": "yang",
-    "dgn": "dengan",
-    "dg": "dengan",
-    "utk": "untuk",
-    "untk": "untuk",
-    "krn": "karena",
-    "karna": "karena",
-    "dr": "dari",
-    "dlm": "dalam",
-    "sy": "saya",
-    "sya": "saya",
-    "aq": "aku",
-    "tsb": "tersebut",
-    "bgt": "banget",
-    "jg": "juga",
-    "sj": "saja",
-    "aja": "saja",
-    "kalo": "kalau",
-    "klo": "kalau",
-    "kl": "kalau",
-    "tp": "tapi",
-    "trs": "terus",
-    "skrg": "sekarang",
-    "org": "orang",
-    "msh": "masih",
-    "mhn": "mohon",
-    "bpk": "bapak",
-    "pak": "bapak",
-    "bu": "ibu",
-    "jln": "jalan",
-    "jl": "jalan",
-    "jalanan": "jalan",
-    "gg": "gang",
-    "kel": "kelurahan",
-    "kelurhan": "kelurahan",
-    "kec": "kecamatan",
-    "kecamtan": "kecamatan",
-    "pju": "penerangan jalan umum",
-    "lpju": "lampu penerangan jalan umum",
-    "kk": "kartu keluarga",
-    "ktp": "kartu tanda penduduk",
-    "ektp": "kartu tanda penduduk",
-    "dispenduk": "dispendukcapil",
-    "satpol": "satpol",
-    "pp": "pamong praja",
-    "mbr": "masyarakat berpenghasilan rendah",
-    "bpjs": "bpjs",
-    "sd": "sekolah dasar",
-    "smp": "sekolah menengah pertama",
-    "sma": "sekolah menengah atas",
-    "ppdb": "penerimaan peserta didik baru",
-    "rt": "rt",
-    "rw": "rw",
-}
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _DIGITS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
 def normalise(text: str) -> str:
-    """Lowercase, drop URLs, numbers to 0, standard spellings, words separated by single spaces."""
+    """Lowercase, drop URLs, numbers to 0, standard spellings (``aduan.core.spelling``), words
+    separated by single spaces."""
     text = _URL.sub(" ", text.lower())
     text = _DIGITS.sub("0", text)
-    words = _NON_WORD.sub(" ", text).split()
-    return " ".join(SLANG.get(word, word) for word in words)
+    return " ".join(standard_words(split_words(text)))
 
 
 def place_key(name: str) -> str:

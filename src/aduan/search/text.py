@@ -5,7 +5,9 @@ written with, a query written the same or another way (inflected, informal) meet
 
 1. Unicode folded (NFKD, accents dropped) and lower-cased; anything that is not a letter or a
    digit separates words, so punctuation and symbols never reach the database's query parser.
-2. Informal spellings replaced by their standard words (``dictionary.INFORMAL``).
+2. Informal spellings replaced by their standard words (``aduan.core.spelling``, the dictionary
+   routing and duplicates use too), except the words of ``dictionary.SYNONYMS``: a synonym
+   group already matches what they mean ("pju" stays "pju", the name of its group).
 3. Each word stemmed with Sastrawi ("perbaikan" and "diperbaiki" both become "baik"). Sastrawi
    costs up to ~10 ms for a new word, so stems are cached per word for the process.
 
@@ -28,8 +30,9 @@ from functools import lru_cache
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.errors import InvalidInput
+from aduan.core.spelling import split_words, standard_words
 from aduan.core.stemming import sastrawi_stem
-from aduan.search.dictionary import INFORMAL, SYNONYMS
+from aduan.search.dictionary import SYNONYMS
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 10
@@ -40,7 +43,6 @@ EMPTY_QUERY = _("Enter one or more words to search for.")
 QUERY_TOO_LONG = _("The search is too long: use at most %(limit)s characters.")
 TOO_MANY_TERMS = _("The search has too many words: use at most %(limit)s.")
 
-_WORD = re.compile(r"[a-z0-9]+")
 _QUOTED = re.compile(r'"([^"]*)"')
 
 
@@ -57,18 +59,12 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
-_INFORMAL_WORDS = {
-    word: tuple(_WORD.findall(_fold(standard))) for word, standard in INFORMAL.items()
-}
+_SYNONYM_WORDS = frozenset(entry for group in SYNONYMS for entry in group if " " not in entry)
 
 
 def tokens(text: str) -> list[str]:
     """The stems of ``text`` in order, informal spellings replaced."""
-    result = []
-    for word in _WORD.findall(_fold(text)):
-        for part in _INFORMAL_WORDS.get(word, (word,)):
-            result.append(stem(part))
-    return result
+    return [stem(word) for word in standard_words(split_words(_fold(text)), keep=_SYNONYM_WORDS)]
 
 
 @dataclass(frozen=True)
