@@ -541,6 +541,11 @@ ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS = int(
 )
 # A sign-in must come back from the provider within this many seconds.
 ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE = int(os.environ.get("ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE", "600"))
+# Where the provider sends the browser after signing out there (registered at the provider; a
+# full URL); empty: https://<this host>/ (the home page).
+ADUAN_SUPERAPP_OIDC_POST_LOGOUT_REDIRECT_URI = os.environ.get(
+    "ADUAN_SUPERAPP_OIDC_POST_LOGOUT_REDIRECT_URI", ""
+)
 
 # --- Identity: NIK validation and the Dukcapil online check (issue 7, Identity) -------------
 # docs/identity.md. NIKs are always validated offline (format, Kemendagri region codes from

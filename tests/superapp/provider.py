@@ -8,6 +8,10 @@ an ``httpx.MockTransport``; the browser's visit to the authorization endpoint is
 The token endpoint checks the client's credentials, the redirect URI and the PKCE verifier,
 and issues an RS256 ID token; ``id_token_claims`` / ``id_token_header`` change what it says
 (wrong audience, expired, another nonce …) and ``signing_key`` signs with another key.
+
+The browser's visit to the end-session endpoint (RP-Initiated Logout 1.0) is
+:meth:`end_session`: it checks the ID token hint, the client and the registered
+``post_logout_redirect_uri``, ends the person's session and returns where it sends the browser.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from joserfc.jwk import KeySet, RSAKey
 ISSUER = "https://sso.madani.test/realms/sumbar"
 CLIENT_ID = "aduan-sumbar"
 CLIENT_SECRET = "s3cret/with+odd=chars"
+# The post-logout redirect URI registered for the client: Aduan's home page in the tests.
+POST_LOGOUT_REDIRECT_URIS = ("http://testserver/",)
 _KEYS: dict[str, RSAKey] = {}
 
 
@@ -77,6 +83,9 @@ class OidcProvider:
     id_token_header: dict[str, Any] = field(default_factory=dict)
     userinfo_claims: dict[str, Any] = field(default_factory=dict)
     with_userinfo: bool = True
+    with_end_session: bool = True
+    post_logout_redirect_uris: tuple[str, ...] = POST_LOGOUT_REDIRECT_URIS
+    signed_out: list[str] = field(default_factory=list)  # subjects whose session was ended
     down: bool = False  # every endpoint answers 503
     grants: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, Person] = field(default_factory=dict)
@@ -103,6 +112,8 @@ class OidcProvider:
         }
         if self.with_userinfo:
             data["userinfo_endpoint"] = base + "/userinfo"
+        if self.with_end_session:
+            data["end_session_endpoint"] = base + "/logout"
         return data
 
     def jwks(self) -> dict[str, Any]:
@@ -155,6 +166,26 @@ class OidcProvider:
             person=Person(**vars(self.person)),
         )
         return query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
+
+    def end_session(self, url: str) -> str:
+        """Follow the logout request like a provider would (RP-Initiated Logout 1.0 §2-3):
+        the hint must be an ID token we issued to this client, the redirect URI one registered
+        for it; end the person's session; return where the provider sends the browser."""
+        parts = urlsplit(url)
+        expected = urlsplit(self.metadata()["end_session_endpoint"])
+        assert (parts.scheme, parts.netloc, parts.path) == (
+            expected.scheme,
+            expected.netloc,
+            expected.path,
+        ), url
+        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        claims = jwt.decode(query["id_token_hint"], KeySet([rsa_key(self.kid)])).claims
+        assert claims["iss"] == self.issuer
+        assert claims["aud"] == query["client_id"] == self.client_id
+        assert query["post_logout_redirect_uri"] in self.post_logout_redirect_uris, query
+        assert query["state"]
+        self.signed_out.append(claims["sub"])
+        return query["post_logout_redirect_uri"] + "?" + urlencode({"state": query["state"]})
 
     def deny(self, url: str, error: str = "access_denied") -> str:
         """The person said no (or is not signed in and ``prompt=none`` was asked)."""

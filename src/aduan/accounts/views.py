@@ -42,6 +42,7 @@ from aduan.complaints.policies import staff_roles
 from aduan.core.errors import DomainError
 from aduan.core.web import add_form_error, http_status_for
 from aduan.identity.services import NIK_STATUS_HELP
+from aduan.superapp import views as superapp_views
 
 # The backend that found the account; named when signing in a person who just registered.
 SIGN_IN_BACKEND = "aduan.accounts.backends.UsernameEmailOrPhoneBackend"
@@ -154,6 +155,16 @@ class LoginView(auth_views.LoginView):
             if settings.ADUAN_STAFF_REQUIRE_2FA and not _is_verified(self.request.user):
                 return HttpResponseRedirect(_with_next(reverse("accounts:two_factor"), target))
         return HttpResponseRedirect(target or _home_for(user))
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only). After a sign-in with the Super-App in this session, the browser
+    then goes on to end the session at the Super-App's provider too."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        id_token = superapp_views.take_id_token(request)  # before the session ends
+        response = super().post(request, *args, **kwargs)  # here first, whatever follows
+        return superapp_views.provider_sign_out(request, id_token) or response
 
 
 def locked_out(

@@ -7,6 +7,7 @@ configured; otherwise the button is hidden and the sign-in URLs answer 404.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -40,6 +41,7 @@ class OidcConfig:
     display_name: str
     token_auth_method: str  # "" = client_secret_basic with a secret, none without
     redirect_uri: str  # "" = this site's callback URL as the request reached it
+    post_logout_redirect_uri: str  # "" = this site's home page as the request reached it
     timeout_seconds: float
     metadata_cache_seconds: int
     clock_skew_seconds: int
@@ -67,6 +69,10 @@ def get_config() -> OidcConfig | None:
     method = str(getattr(settings, "ADUAN_SUPERAPP_OIDC_TOKEN_AUTH_METHOD", "") or "")
     if method and method not in TOKEN_AUTH_METHODS:
         method = ""
+    post_logout = str(getattr(settings, "ADUAN_SUPERAPP_OIDC_POST_LOGOUT_REDIRECT_URI", "") or "")
+    parts = urlsplit(post_logout)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        post_logout = ""  # only a full URL can be registered at the provider
     return OidcConfig(
         issuer=issuer,
         discovery_url=discovery_url or issuer + DISCOVERY_PATH,
@@ -76,6 +82,7 @@ def get_config() -> OidcConfig | None:
         display_name=str(getattr(settings, "ADUAN_SUPERAPP_NAME", "") or "Sumbar Madani"),
         token_auth_method=method,
         redirect_uri=str(getattr(settings, "ADUAN_SUPERAPP_OIDC_REDIRECT_URI", "") or ""),
+        post_logout_redirect_uri=post_logout,
         timeout_seconds=float(getattr(settings, "ADUAN_SUPERAPP_OIDC_TIMEOUT_SECONDS", 10)),
         metadata_cache_seconds=int(getattr(settings, "ADUAN_SUPERAPP_OIDC_CACHE_SECONDS", 3600)),
         clock_skew_seconds=int(getattr(settings, "ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS", 60)),

@@ -11,6 +11,8 @@ is signed by a key of the provider's JWKS with an asymmetric algorithm, comes fr
 is for this client (``aud``, ``azp``), is not expired or issued in the future (with
 ``clock_skew_seconds``), carries the flow's ``nonce`` and, when present, the right ``at_hash``;
 userinfo must name the same subject.
+
+Signing out at the provider is OpenID Connect RP-Initiated Logout 1.0 (``end_session_url``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import logging
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 from authlib.common.security import generate_token
@@ -88,6 +90,15 @@ class PendingFlow:
             )
         except (KeyError, TypeError, ValueError):
             return None
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A finished sign-in: the person's verified claims, and the ID token itself (kept in the
+    session as the hint for signing out at the provider)."""
+
+    claims: dict[str, Any]
+    id_token: str
 
 
 def http_client(config: OidcConfig) -> httpx.Client:
@@ -197,8 +208,8 @@ def begin(
     return flow, add_params_to_uri(str(metadata["authorization_endpoint"]), params)
 
 
-def complete(config: OidcConfig, *, flow: PendingFlow, code: str) -> dict[str, Any]:
-    """Redeem the authorization code and return the person's verified claims.
+def complete(config: OidcConfig, *, flow: PendingFlow, code: str) -> SignedIn:
+    """Redeem the authorization code; the person's verified claims and the ID token.
 
     ``iss`` and ``sub`` come from the checked ID token; the other claims (name, e-mail,
     phone) from userinfo when the provider has it, else from the ID token.
@@ -208,10 +219,11 @@ def complete(config: OidcConfig, *, flow: PendingFlow, code: str) -> dict[str, A
     metadata = provider_metadata(config)
     token = _redeem_code(config, metadata, flow, code)
     access_token = token.get("access_token")
+    id_token = str(token["id_token"])
     id_claims = validate_id_token(
         config,
         metadata,
-        str(token["id_token"]),
+        id_token,
         nonce=flow.nonce,
         access_token=access_token if isinstance(access_token, str) else None,
     )
@@ -235,7 +247,35 @@ def complete(config: OidcConfig, *, flow: PendingFlow, code: str) -> dict[str, A
             if name in userinfo:
                 profile[name] = userinfo[name]
     profile["iss"], profile["sub"] = id_claims["iss"], id_claims["sub"]
-    return profile
+    return SignedIn(claims=profile, id_token=id_token)
+
+
+def end_session_url(
+    config: OidcConfig, *, id_token: str, post_logout_redirect_uri: str, language: str = ""
+) -> str:
+    """Where to send the browser to end the person's session at the provider too
+    (RP-Initiated Logout 1.0 §2), or "" when the provider has no ``end_session_endpoint``.
+
+    ``post_logout_redirect_uri`` comes from the settings or is this site's home, never from
+    the request, and the provider accepts it only when it is registered for the client.
+    """
+    endpoint = provider_metadata(config).get("end_session_endpoint")
+    if not isinstance(endpoint, str) or not endpoint:
+        return ""
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise OidcError("end_session_endpoint_invalid", endpoint[:200])
+    params = {
+        "id_token_hint": id_token,
+        "post_logout_redirect_uri": post_logout_redirect_uri,
+        "client_id": config.client_id,
+        # The provider hands it back on the return; nothing there depends on it (the home
+        # page acts on no parameter), so it is not kept.
+        "state": generate_token(32),
+    }
+    if language:
+        params["ui_locales"] = language
+    return add_params_to_uri(endpoint, params)
 
 
 def _client_auth(config: OidcConfig, data: dict[str, str]) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """Who a Super-App sign-in is: the linked account, a citizen account linked by a verified
 e-mail address, or a new citizen account. Staff accounts are never signed in or linked this way.
+A citizen can also disconnect their account from the Super-App (``superapp_disconnect``).
 
 Refusals are :class:`SignInRefused` (a ``PermissionDenied``) with a translated message for the
 person; a refusal that touches an existing account is audited (``superapp.sign_in_refused``).
@@ -22,7 +23,8 @@ from aduan.accounts.models import User
 from aduan.accounts.services import derive_username, email_verification_send
 from aduan.core import clock
 from aduan.core.audit import audit_log
-from aduan.core.errors import InvalidInput, PermissionDenied
+from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from aduan.core.models import AuditEvent
 from aduan.superapp.models import SuperAppIdentity
 
 STAFF_REFUSED = _(
@@ -39,6 +41,11 @@ LINKED_ELSEWHERE = _(
 )
 OTHER_IDENTITY = _("Your account is already connected to another %(service)s account.")
 INACTIVE = _("This account is disabled. Please contact the complaint service.")
+NO_OTHER_WAY_IN = _(
+    "Your account stays connected to %(service)s for now: without it you would have no way to "
+    "sign in. First give your e-mail address on this page and confirm it with the link we send; "
+    "then “Forgot your password?” gives you a password of your own, and you can disconnect."
+)
 
 
 class SignInRefused(PermissionDenied):
@@ -291,3 +298,49 @@ def _create(*, issuer: str, subject: str, profile: _Profile, language: str, site
     if user.email and user.email_verified_at is None and site_url:
         email_verification_send(user=user, site_url=site_url)
     return user
+
+
+def has_other_way_in(user: User) -> bool:
+    """Whether the person can still sign in once the Super-App is disconnected.
+
+    That needs a usable password the person knows or can reset. An account the Super-App
+    created has a random password nobody knows, and whether the person has set one since is
+    not recorded; so such an account needs a confirmed e-mail address, where "Forgot your
+    password?" sends the link (a phone number cannot reset a password). An account registered
+    with a password (or created any other way with one) keeps it.
+    """
+    if not user.is_active or not user.has_usable_password():
+        return False
+    if user.email and user.email_verified_at is not None:
+        return True
+    created_by_superapp = AuditEvent.objects.filter(
+        action="superapp.account_created",
+        target_type=User._meta.label_lower,
+        target_id=str(user.pk),
+    ).exists()
+    return not created_by_superapp
+
+
+@transaction.atomic
+def superapp_disconnect(*, actor: User) -> bool:
+    """Remove the link between the actor's own account and the Super-App.
+
+    Disconnecting an account that has no link does nothing (``False``): pressing the button
+    twice is not an error. Refused (``TransitionNotAllowed``) when the person would be left
+    with no way to sign in (``has_other_way_in``). Audited as ``superapp.identity_unlinked``.
+    """
+    locked = User.objects.select_for_update().get(pk=actor.pk)
+    identities = list(SuperAppIdentity.objects.filter(user=locked).order_by("pk"))
+    if not identities:
+        return False
+    if not has_other_way_in(locked):
+        raise TransitionNotAllowed(NO_OTHER_WAY_IN, service=settings.ADUAN_SUPERAPP_NAME)
+    SuperAppIdentity.objects.filter(pk__in=[identity.pk for identity in identities]).delete()
+    for identity in identities:
+        audit_log(
+            actor=locked,
+            action="superapp.identity_unlinked",
+            target=locked,
+            data={"issuer": identity.issuer},
+        )
+    return True

@@ -1,4 +1,5 @@
-"""Super-App sign-in and deep links (under /superapp/; docs/superapp.md)."""
+"""Super-App sign-in, connecting an account, and deep links (under /superapp/;
+docs/superapp.md)."""
 
 from django.urls import path
 
@@ -8,5 +9,7 @@ app_name = "superapp"
 urlpatterns = [
     path("masuk/", views.sign_in, name="sign_in"),
     path("masuk/kembali/", views.callback, name="callback"),
+    path("hubungkan/", views.connect, name="connect"),
+    path("putuskan/", views.disconnect, name="disconnect"),
     path("lacak/<str:tracking_id>/", views.track, name="track"),
 ]

@@ -1,5 +1,7 @@
-"""Sign-in with the Super-App (``/superapp/masuk/``, its callback) and the Super-App's deep link
-to a report (``/superapp/lacak/<tracking-id>/``). docs/superapp.md describes both.
+"""Sign-in with the Super-App (``/superapp/masuk/``, its callback), connecting and disconnecting
+a citizen's account from the profile page, signing out at the provider (called by the sign-out
+view), and the Super-App's deep link to a report (``/superapp/lacak/<tracking-id>/``).
+docs/superapp.md describes them.
 
 The views parse, run the protocol (``oidc``), ask ``services.superapp_sign_in`` whom to sign
 in, and redirect. Where the person goes afterwards (``next``) is only ever a path on this site,
@@ -15,15 +17,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from aduan.accounts.models import User
 from aduan.complaints.services import normalize_tracking_id
 from aduan.core.errors import DomainError
 from aduan.portal import passes
@@ -35,6 +40,8 @@ logger = logging.getLogger(__name__)
 # The backend the session names for a person signed in here (as registration does).
 SIGN_IN_BACKEND = "aduan.accounts.backends.UsernameEmailOrPhoneBackend"
 FLOWS_KEY = "superapp_oidc_flows"
+# The ID token of this session's Super-App sign-in: the hint for signing out at the provider.
+ID_TOKEN_KEY = "superapp_id_token"  # noqa: S105 (a session key, not a secret)
 # A browser may have a few sign-ins open at once (tabs); older ones are dropped.
 MAX_FLOWS = 5
 MAX_TRACKING_ID_LENGTH = 40
@@ -62,6 +69,14 @@ def safe_next(request: HttpRequest, value: str | None) -> str:
 def _login_url(target: str) -> str:
     url = reverse("accounts:login")
     return f"{url}?{urlencode({'next': target})}" if target else url
+
+
+def _after_failure(request: HttpRequest, next_url: str) -> str:
+    """Where a sign-in that did not go ahead leads: the sign-in page, or, for someone signed in
+    already (connecting their account), back to where they were."""
+    if request.user.is_authenticated:
+        return next_url or reverse("accounts:profile")
+    return _login_url(next_url)
 
 
 def _site_url(request: HttpRequest) -> str:
@@ -143,16 +158,16 @@ def callback(request: HttpRequest) -> HttpResponse:
             )
             % {"service": service},
         )
-        return HttpResponseRedirect(_login_url(""))
+        return HttpResponseRedirect(_after_failure(request, ""))
     if request.GET.get("error"):
         logger.info(
             "Super-App sign-in ended by the provider: %s", request.GET.get("error", "")[:100]
         )
         messages.info(request, _("Sign-in with %(service)s was cancelled.") % {"service": service})
         # A deep link goes on to the report's page, where the secret code opens it.
-        return HttpResponseRedirect(flow.next_url or _login_url(""))
+        return HttpResponseRedirect(flow.next_url or _after_failure(request, ""))
     try:
-        claims = oidc.complete(config, flow=flow, code=request.GET.get("code", ""))
+        signed_in = oidc.complete(config, flow=flow, code=request.GET.get("code", ""))
     except oidc.OidcError as error:
         logger.warning("Super-App sign-in failed: %s", error)
         messages.error(
@@ -163,20 +178,22 @@ def callback(request: HttpRequest) -> HttpResponse:
             )
             % {"service": service},
         )
-        return HttpResponseRedirect(_login_url(flow.next_url))
+        return HttpResponseRedirect(_after_failure(request, flow.next_url))
     try:
         result = services.superapp_sign_in(
-            issuer=str(claims["iss"]),
-            claims=claims,
+            issuer=str(signed_in.claims["iss"]),
+            claims=signed_in.claims,
             current_user=request.user,
             language=getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE,
             site_url=_site_url(request),
         )
     except DomainError as error:
         messages.error(request, str(error))
-        return HttpResponseRedirect(_login_url(flow.next_url))
+        return HttpResponseRedirect(_after_failure(request, flow.next_url))
     if not (request.user.is_authenticated and request.user.pk == result.user.pk):
         auth_login(request, result.user, backend=SIGN_IN_BACKEND)
+    # After auth_login, which may start a new session. Kept in the session only, never stored.
+    request.session[ID_TOKEN_KEY] = signed_in.id_token
     _welcome(request, result, service)
     return HttpResponseRedirect(flow.next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
@@ -194,6 +211,92 @@ def _welcome(request: HttpRequest, result: services.SignInResult, service: str) 
             request,
             _("Your account is now connected to %(service)s.") % {"service": service},
         )
+
+
+def _citizen(request: HttpRequest) -> User:
+    """The signed-in person, who must be a citizen: staff accounts are never connected."""
+    user = request.user
+    assert isinstance(user, User)  # the views using it require sign-in
+    if services.is_or_was_staff(user):
+        raise PermissionDenied
+    return user
+
+
+@never_cache
+@login_required
+@require_POST
+def connect(request: HttpRequest) -> HttpResponse:
+    """The profile page's "Connect" button: the sign-in flow, which links the Super-App account
+    to whoever is signed in, then back to the profile page."""
+    config = _config_or_404()
+    _citizen(request)
+    profile = reverse("accounts:profile")
+    return _start(request, config, profile, fallback=profile)
+
+
+@never_cache
+@login_required
+@require_POST
+def disconnect(request: HttpRequest) -> HttpResponse:
+    """The profile page's "Disconnect" button (pressing it twice is harmless)."""
+    config = _config_or_404()
+    user = _citizen(request)
+    service = config.display_name
+    try:
+        removed = services.superapp_disconnect(actor=user)
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:profile")
+    # Signing out of Aduan no longer signs the person out of the Super-App.
+    request.session.pop(ID_TOKEN_KEY, None)
+    if removed:
+        messages.success(
+            request,
+            _(
+                "Your account is no longer connected to %(service)s. Sign in with your "
+                "password from now on."
+            )
+            % {"service": service},
+        )
+    else:
+        messages.info(
+            request, _("Your account is not connected to %(service)s.") % {"service": service}
+        )
+    return redirect("accounts:profile")
+
+
+def take_id_token(request: HttpRequest) -> str:
+    """The ID token of this session's Super-App sign-in, taken out of the session ("" if the
+    person did not sign in with the Super-App). Called before the session ends."""
+    value = request.session.pop(ID_TOKEN_KEY, "")
+    return value if isinstance(value, str) else ""
+
+
+def provider_sign_out(request: HttpRequest, id_token: str) -> HttpResponse | None:
+    """After the local sign-out: the redirect that ends the session at the provider too
+    (RP-Initiated Logout 1.0), or None (no Super-App sign-in in this session, no
+    ``end_session_endpoint``, or the provider cannot be reached: signed out here only).
+
+    The provider sends the browser back to ``ADUAN_SUPERAPP_OIDC_POST_LOGOUT_REDIRECT_URI`` or
+    this site's home page; nothing in the request chooses it.
+    """
+    config = get_config()
+    if config is None or not id_token:
+        return None
+    post_logout_redirect_uri = config.post_logout_redirect_uri or request.build_absolute_uri(
+        reverse("portal:home")
+    )
+    try:
+        url = oidc.end_session_url(
+            config,
+            id_token=id_token,
+            post_logout_redirect_uri=post_logout_redirect_uri,
+            language=get_language() or "",
+        )
+    except oidc.OidcError as error:
+        logger.warning("Signing out at the Super-App's provider is not possible: %s", error)
+        return None
+    return HttpResponseRedirect(url) if url else None
 
 
 @never_cache
