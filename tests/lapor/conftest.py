@@ -71,3 +71,9 @@ def _quiet_http_log() -> Iterator[None]:
     logger.setLevel(logging.WARNING)
     yield
     logger.setLevel(level)
+
+
+@pytest.fixture
+def commands_in_english(settings: Any) -> None:
+    # Commands speak settings.LANGUAGE_CODE (Bahasa Indonesia by default).
+    settings.LANGUAGE_CODE = "en"

@@ -181,7 +181,7 @@ def test_conflicts_are_listed_for_people(national: NationalSimulator, world: Wor
 
 
 def test_the_command_exits_1_while_differences_remain(
-    national: NationalSimulator, world: World, fake_clock: FakeClock
+    national: NationalSimulator, world: World, fake_clock: FakeClock, commands_in_english: None
 ) -> None:
     complaint = make(world, "in_progress")
     sync()

@@ -102,12 +102,6 @@ def test_retry_all_and_sync_now(
     assert AuditEvent.objects.filter(action="lapor.sync_requested").exists()
 
 
-@pytest.fixture
-def commands_in_english(settings: Any) -> None:
-    # Commands speak settings.LANGUAGE_CODE (Bahasa Indonesia by default).
-    settings.LANGUAGE_CODE = "en"
-
-
 def test_status_and_retry_commands(
     world: World, parked: OutboundMessage, commands_in_english: None
 ) -> None:
