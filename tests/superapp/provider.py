@@ -140,16 +140,20 @@ class OidcProvider:
 
     # --- The browser at the authorization endpoint ---------------------------------------
 
-    def authorize(self, url: str) -> str:
-        """Follow the authorization request; return where the provider sends the browser."""
+    def _query_at(self, url: str, endpoint: str) -> dict[str, str]:
+        """The query of ``url``, which must address the metadata's ``endpoint``."""
         parts = urlsplit(url)
-        expected = urlsplit(self.metadata()["authorization_endpoint"])
+        expected = urlsplit(self.metadata()[endpoint])
         assert (parts.scheme, parts.netloc, parts.path) == (
             expected.scheme,
             expected.netloc,
             expected.path,
         ), url
-        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        return {key: values[0] for key, values in parse_qs(parts.query).items()}
+
+    def authorize(self, url: str) -> str:
+        """Follow the authorization request; return where the provider sends the browser."""
+        query = self._query_at(url, "authorization_endpoint")
         assert query["kc_idp_hint"] == "madani"  # the endpoint's own parameters are kept
         assert query["response_type"] == "code"
         assert query["client_id"] == self.client_id
@@ -171,14 +175,7 @@ class OidcProvider:
         """Follow the logout request like a provider would (RP-Initiated Logout 1.0 §2-3):
         the hint must be an ID token we issued to this client, the redirect URI one registered
         for it; end the person's session; return where the provider sends the browser."""
-        parts = urlsplit(url)
-        expected = urlsplit(self.metadata()["end_session_endpoint"])
-        assert (parts.scheme, parts.netloc, parts.path) == (
-            expected.scheme,
-            expected.netloc,
-            expected.path,
-        ), url
-        query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+        query = self._query_at(url, "end_session_endpoint")
         claims = jwt.decode(query["id_token_hint"], KeySet([rsa_key(self.kid)])).claims
         assert claims["iss"] == self.issuer
         assert claims["aud"] == query["client_id"] == self.client_id
