@@ -100,6 +100,10 @@ def test_a_conflict_is_shown_in_the_readers_language(
     client.cookies["aduan_language"] = "id"
     indonesian = client.get(reverse("backoffice:complaint", args=[complaint.tracking_id]))
     assert "“Didisposisikan”" in indonesian.content.decode()  # the status label, translated
+    # The agency's officers see the link, not what went wrong (it may quote national data).
+    status, html = page(world.operator, complaint)
+    assert status == 200 and "data-national-link" in html
+    assert "data-national-problem" not in html and "archived this report" not in html
 
 
 def test_the_link_is_read_in_one_query(
