@@ -158,8 +158,9 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Sign out (POST only). After a sign-in with the Super-App in this session, the browser
-    then goes on to end the session at the Super-App's provider too."""
+    """Sign out (POST only). After a sign-in with the Super-App in this session, or connecting
+    it from the profile page (which also signs in at the provider), the browser then goes on to
+    end the session at the Super-App's provider too."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         id_token = superapp_views.take_id_token(request)  # before the session ends
