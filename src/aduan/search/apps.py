@@ -8,10 +8,14 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
+        from django.core import checks
         from django.db.models.signals import post_delete, post_save
 
         from aduan.complaints.models import Complaint, Dispatch
+        from aduan.search.checks import index_matches_this_version
         from aduan.search.signals import complaint_saved, dispatch_changed
+
+        checks.register(index_matches_this_version, checks.Tags.database)
 
         post_save.connect(complaint_saved, sender=Complaint, dispatch_uid="search.complaint_saved")
         post_save.connect(dispatch_changed, sender=Dispatch, dispatch_uid="search.dispatch_saved")

@@ -41,3 +41,19 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return str(self.complaint_id)
+
+
+class SearchIndexState(models.Model):
+    """The single row that says what the documents were written with: the
+    ``text.index_fingerprint`` of the last full ``aduan search rebuild``, or of a database
+    created empty (migration 0004); blank when unknown. The check ``aduan.search.W001`` warns
+    when it is not this version's."""
+
+    fingerprint = models.CharField(_("fingerprint of the normalisation"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("search index state")
+        verbose_name_plural = _("search index states")
+
+    def __str__(self) -> str:
+        return self.fingerprint

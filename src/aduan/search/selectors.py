@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 
 from aduan.accounts.models import Role
@@ -41,12 +42,27 @@ from aduan.search.backends import (
     matching_ids,
     matching_ids_among,
 )
-from aduan.search.text import Query, parse_query
+from aduan.search.models import SearchDocument, SearchIndexState
+from aduan.search.text import Query, index_fingerprint, parse_query
 
 ORDERING = ("-submitted_at", "-id")
 MAX_LIMIT = 100
 WINDOW = 500
 RARE_MATCHES = 5000
+
+
+def index_is_outdated(*, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether search documents exist that may have been written with other dictionaries or
+    normalisation than this version's (``text.index_fingerprint``): the fingerprint recorded by
+    the last full rebuild (or an empty new database) differs, or is unknown. False before
+    migration ``search.0004`` (``migrate`` runs its checks before migrating)."""
+    table = SearchIndexState._meta.db_table
+    if table not in connections[using].introspection.table_names():
+        return False
+    recorded = SearchIndexState.objects.using(using).filter(pk=1)
+    if recorded.values_list("fingerprint", flat=True).first() == index_fingerprint():
+        return False
+    return SearchDocument.objects.using(using).exists()
 
 
 def scope_agencies(user: Any) -> list[int] | None:

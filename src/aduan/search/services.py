@@ -16,8 +16,8 @@ from django.db.models import QuerySet
 from aduan.complaints.models import Complaint
 from aduan.core import clock
 from aduan.search import backends
-from aduan.search.models import SearchDocument
-from aduan.search.text import document_text
+from aduan.search.models import SearchDocument, SearchIndexState
+from aduan.search.text import document_text, index_fingerprint
 
 # The complaint fields the document is made of; a save that changes none of them leaves the
 # document alone.
@@ -61,7 +61,9 @@ def search_documents_rebuild(
 ) -> int:
     """(Re)write the documents of all complaints, or only of those without one, in batches of
     ``batch_size`` by id (each batch its own transaction, so a stopped rebuild keeps what it
-    did). Calls ``progress(done, total)`` after each batch; returns how many were written."""
+    did). Calls ``progress(done, total)`` after each batch; returns how many were written. A
+    full rebuild that completes records what it wrote with (``text.index_fingerprint``)."""
+    fingerprint = index_fingerprint()
     complaints = Complaint.objects.order_by("pk")
     if only_missing:
         complaints = complaints.filter(search_document__isnull=True)
@@ -80,6 +82,8 @@ def search_documents_rebuild(
             _execute(f"ALTER INDEX {GIN_INDEX} SET (fastupdate = off)")
             # Fresh statistics, so the planner tells common words from rare ones at once.
             _execute("ANALYZE search_searchdocument")
+    if not only_missing:
+        SearchIndexState.objects.update_or_create(pk=1, defaults={"fingerprint": fingerprint})
     return done
 
 

@@ -21,14 +21,18 @@ so searches need phrase matching only for quoted text.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core import spelling
 from aduan.core.errors import InvalidInput
 from aduan.core.spelling import split_words, standard_words
 from aduan.core.stemming import sastrawi_stem
@@ -38,6 +42,9 @@ MAX_QUERY_LENGTH = 200
 MAX_QUERY_TERMS = 10
 # Longer "words" (pasted links, codes) are cut here, in documents and queries alike.
 MAX_WORD_LENGTH = 40
+# Bump when a change to this pipeline changes the indexed text of existing complaints: the
+# check ``aduan.search.W001`` then asks for ``aduan search rebuild`` (``index_fingerprint``).
+NORMALISER_VERSION = 1
 
 EMPTY_QUERY = _("Enter one or more words to search for.")
 QUERY_TOO_LONG = _("The search is too long: use at most %(limit)s characters.")
@@ -65,6 +72,19 @@ _SYNONYM_WORDS = frozenset(entry for group in SYNONYMS for entry in group if " "
 def tokens(text: str) -> list[str]:
     """The stems of ``text`` in order, informal spellings replaced."""
     return [stem(word) for word in standard_words(split_words(_fold(text)), keep=_SYNONYM_WORDS)]
+
+
+def index_fingerprint() -> str:
+    """A hash of what shapes the indexed text besides the complaints: ``NORMALISER_VERSION``,
+    the stemmer's release, the informal spellings and ``SYNONYMS``. A full rebuild records it
+    (``SearchIndexState``)."""
+    shape = {
+        "normaliser": NORMALISER_VERSION,
+        "stemmer": metadata.version("PySastrawi"),
+        "spellings": spelling.SPELLINGS,
+        "synonyms": SYNONYMS,
+    }
+    return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
