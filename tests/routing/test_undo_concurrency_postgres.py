@@ -13,6 +13,7 @@ from django.db import connection
 
 from aduan.accounts.models import User
 from aduan.complaints.models import Complaint, Status
+from aduan.notifications import delivery
 from aduan.notifications.models import OutboxMessage
 from aduan.routing import services
 from tests.complaints.test_concurrency_postgres import (
@@ -46,6 +47,7 @@ def _undo_job(world: World, complaint: Complaint) -> Any:
 def test_simultaneous_undos_undo_once_and_notify_once(tworld: World) -> None:  # noqa: F811
     for _round in range(REPEAT):
         complaint = _auto_dispatched(tworld)
+        delivery.deliver()  # the agency was told of the dispatch
         outcomes = run_together(_undo_job(tworld, complaint), _undo_job(tworld, complaint))
         _one_wins(outcomes)
         complaint.refresh_from_db()

@@ -118,6 +118,7 @@ def test_a_confidential_reporter_stays_hidden(world: World, education_operator: 
         description="Kepala sekolah meminta uang; saya Siti, wali murid kelas X.",
         is_confidential=True,
     )
+    delivery.deliver()  # the agency was told of the dispatch
     services.auto_dispatch_undo(actor=world.coordinator, complaint=complaint, reason="Salah")
     delivery.deliver()
     message = OutboxMessage.objects.get(event=UNDONE)
@@ -151,6 +152,7 @@ def test_nothing_is_written_when_the_undo_rolls_back(world: World) -> None:
 
 def test_a_retried_undo_tells_them_once(world: World) -> None:
     complaint = _auto_dispatched(world)
+    delivery.deliver()  # the agency was told of the dispatch
     client = client_for(world.coordinator)
     url = f"/staf/rute/aduan/{complaint.tracking_id}/batalkan/"
     # The form sent twice (a double click, a browser retry), the service called again.
@@ -175,6 +177,7 @@ def test_a_dispatch_taken_back_by_hand_tells_every_agency_of_it(world: World) ->
         lead_agency=world.public_works,
         supporting_agencies=[world.health],
     )
+    delivery.deliver()  # both agencies were told of the dispatch
     lifecycle.dispatch_withdraw(actor=world.coordinator, complaint=complaint, reason="Salah")
     messages = OutboxMessage.objects.filter(event="complaint.dispatch_withdrawn")
     assert {(m.audience, m.agency) for m in messages} == {
@@ -242,3 +245,23 @@ def test_what_staff_the_reporter_and_the_public_see_of_the_undo(world: World) ->
     page = public.get(f"/laporan/{complaint.tracking_id}/").content.decode()
     assert "Verified and sent to Dinas Kesehatan" in page
     assert "Dinas Pendidikan" not in page and "Bukan wewenang" not in page
+
+
+def test_an_agency_never_told_of_the_dispatch_is_not_told_of_the_undo(
+    world: World, education_operator: User
+) -> None:
+    # The worker had not yet fanned out "dispatched to you" when the coordinator undid it.
+    complaint = _auto_dispatched(world)
+    waiting = OutboxMessage.objects.get(
+        complaint=complaint, event="complaint.dispatched", audience=Audience.AGENCY
+    )
+    assert waiting.status == OutboxMessage.Status.PENDING
+
+    services.auto_dispatch_undo(actor=world.coordinator, complaint=complaint, reason="Salah")
+    assert not OutboxMessage.objects.filter(event=UNDONE).exists()
+    delivery.deliver()
+
+    # The waiting message now finds nobody at the agency, and no notice follows it.
+    agency_staff = {world.other_liaison.pk, education_operator.pk}
+    assert not agency_staff & set(_told("complaint.dispatched"))
+    assert not _told(UNDONE)

@@ -18,6 +18,9 @@ ACTION_LABELS: dict[str, Promise] = {
     "routing.auto_dispatched": _("Dispatched automatically by the routing suggestion"),
     "routing.auto_dispatch_undone": _("Automatic dispatch undone"),
     "complaint.dispatch_withdrawn": _("Dispatch taken back by the coordinator"),
+    "complaint.returned": _(
+        "Shown to the reporter: returned to the coordinator, to be sent to the right agency"
+    ),
     "complaint.privacy_changed": _("Protection changed"),
     "complaint.identity_revealed": _("Reporter's identity revealed"),
     "dispatch.accepted": _("Dispatch accepted"),

@@ -21,11 +21,13 @@ from aduan.core.models import AuditEvent
 NOT_FOUND = _("No complaint with this tracking ID, or you may not see it.")
 
 # What the reporter and the public see of the history; notes, drafts, reveals and reviews stay
-# internal.
+# internal. ``complaint.returned`` is the neutral public side of a dispatch taken back or a
+# declined lead dispatch (whose own events carry internal reasons and stay internal).
 REPORTER_ACTIONS = frozenset(
     {
         "complaint.submitted",
         "complaint.dispatched",
+        "complaint.returned",
         "complaint.held",
         "complaint.completed",
         "complaint.archived",

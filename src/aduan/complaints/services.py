@@ -56,7 +56,7 @@ from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllow
 from aduan.core.models import AuditEvent
 from aduan.knowledge.selectors import offered_templates
 from aduan.monitoring import rollups
-from aduan.notifications.models import Audience
+from aduan.notifications.models import Audience, OutboxMessage
 from aduan.notifications.services import outbox_enqueue
 
 # Letters and digits that cannot be confused when read aloud or copied by hand
@@ -158,7 +158,8 @@ def _require_state(complaint: Complaint, allowed: Iterable[str]) -> None:
     if complaint.status not in tuple(allowed):
         raise TransitionNotAllowed(
             _("This cannot be done while the complaint is “%(status)s”."),
-            status=complaint.get_status_display(),
+            # The lazy label: the message is worded in the language of whoever reads it.
+            status=Status(complaint.status).label,
         )
 
 
@@ -999,7 +1000,8 @@ def _back_to_verification(
 ) -> list[Dispatch]:
     """End every active hop (``declined`` declined with ``reason``, the others withdrawn), stop
     their follow-up deadlines and return the complaint to the coordinator with a fresh
-    verification deadline. Returns the hops ended."""
+    verification deadline. Returns the hops ended. The caller writes its own audit event, then
+    ``_audit_returned``."""
     ended = list(
         complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES).select_related("agency")
     )
@@ -1020,6 +1022,13 @@ def _back_to_verification(
         _deadline("verify_working_days", complaint.category),
     )
     return ended
+
+
+def _audit_returned(actor: Any, complaint: Complaint) -> None:
+    """The step the reporter, the public and webhooks see of a return to verification: no data,
+    so neither the internal reason nor the agency that gave it back. The reporter is not
+    notified: nothing is asked of them, and the coordinator's next step will tell them."""
+    _audit(actor, "complaint.returned", complaint)
 
 
 @transaction.atomic
@@ -1055,13 +1064,29 @@ def dispatch_withdraw(
         reason=reason,
         **audit_data,
     )
-    # The agencies that were told of the dispatch are told it is no longer theirs.
+    _audit_returned(actor, complaint)
+    # The agencies that were told of the dispatch are told it is no longer theirs. One whose
+    # "dispatched to you" message is still waiting in the outbox was never told: that message now
+    # finds nobody (the hop is withdrawn), so no notice follows it. Locking the waiting rows waits
+    # for a worker that is fanning them out (it holds them until they are sent).
+    agencies = {hop.agency_id: hop.agency for hop in ended}
+    untold = set(
+        OutboxMessage.objects.select_for_update()
+        .filter(
+            complaint=complaint,
+            audience=Audience.AGENCY,
+            agency_id__in=agencies,
+            status=OutboxMessage.Status.PENDING,
+        )
+        .values_list("agency_id", flat=True)
+    )
     outbox_enqueue(
         event=event,
         complaint=complaint,
         audiences=[
             (Audience.AGENCY_WITHDRAWN, agency)
-            for agency in {hop.agency_id: hop.agency for hop in ended}.values()
+            for agency_id, agency in agencies.items()
+            if agency_id not in untold
         ],
     )
     return complaint
@@ -1095,6 +1120,8 @@ def dispatch_decline(*, actor: Any, dispatch: Dispatch, reason: str) -> Complain
         role=dispatch.role,
         reason=reason,
     )
+    if dispatch.role == Dispatch.Role.LEAD:
+        _audit_returned(actor, complaint)
     outbox_enqueue(event=event, complaint=complaint, audiences=[_coordinators(complaint)])
     return complaint
 

@@ -1,7 +1,10 @@
 """Domain errors. Every audience turns them into its own answer (form error, HTTP 409/403...).
 
 Messages are lazy translations with ``%(name)s`` placeholders, so they render in the language
-of whoever reads them (Bahasa Indonesia by default).
+of whoever reads them (Bahasa Indonesia by default). A parameter that is itself worded (a
+status, a field's name) is passed lazy too (an enum's ``.label``, ``gettext_lazy``), never as
+``get_..._display()`` or ``str(_(...))``: ``str()`` formats the parameters when the message is
+read, so a text frozen at raise time would stay in the language of that moment.
 """
 
 from __future__ import annotations

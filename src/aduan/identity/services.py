@@ -15,12 +15,13 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import NikStatus, User
 from aduan.core import clock
 from aduan.core.audit import audit_log
+from aduan.core.calendar import local_date
 from aduan.core.errors import InvalidInput
 from aduan.identity.dukcapil import OnlineAnswer, OnlineResult, online_verifier
 from aduan.identity.models import NikCheck
@@ -40,9 +41,13 @@ def nik_clean(value: str) -> str:
     (in the reader's language) when the number cannot be a NIK."""
     if not normalize_nik(value):
         return ""
-    verdict = validate_nik(value)
+    today = local_date(clock.now())
+    verdict = validate_nik(value, today=today)
     if not verdict.valid:
-        raise InvalidInput("%(reasons)s", reasons=" ".join(verdict.reasons))
+        # The reasons are worded when the error is read, in the reader's language, not in the
+        # language active now (``validate_nik`` words them as it finds them).
+        reasons = lazy(lambda: " ".join(validate_nik(value, today=today).reasons), str)()
+        raise InvalidInput("%(reasons)s", reasons=reasons)
     return verdict.nik
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aduan.agencies.models import Agency
-from aduan.complaints.models import ArchiveReason, Clock, Complaint, FollowUp, Status
+from aduan.complaints.models import ArchiveReason, Clock, Complaint, Dispatch, FollowUp, Status
 from aduan.complaints.selectors import REPORTER_ACTIONS, REPORTER_DATA_KEYS, TimelineEntry
 
 # One sentence per step, as the reporter reads it ("you").
@@ -25,6 +25,9 @@ REPORTER_SENTENCES: dict[str, Any] = {
     "complaint.submitted": gettext_lazy("You sent the report."),
     "complaint.dispatched": gettext_lazy(
         "The coordinator verified the report and sent it to %(agency)s."
+    ),
+    "complaint.returned": gettext_lazy(
+        "The report was returned to the coordinator, to be sent to the right agency."
     ),
     "complaint.held": gettext_lazy("The coordinator asked you to complete the report."),
     "complaint.completed": gettext_lazy("You completed the report; it is being verified again."),
@@ -50,6 +53,8 @@ REPORTER_SENTENCES: dict[str, Any] = {
         "The report was closed because there was no response in time."
     ),
 }
+# Lead dispatches that ended by going back to the coordinator.
+RETURNED_STATES = (Dispatch.State.WITHDRAWN, Dispatch.State.DECLINED)
 # Actions whose ``reason`` is a free text written for the reporter (shown as a quotation).
 QUOTED_REASONS = frozenset({"complaint.held", "complaint.reopened"})
 
@@ -103,17 +108,28 @@ def _archive_reason(code: str) -> str:
         return code
 
 
-def public_steps(complaint: Complaint, followups: Sequence[FollowUp]) -> list[Step]:
-    """The public history, from the complaint's own dates (no audit trail, no names)."""
+def public_steps(
+    complaint: Complaint, followups: Sequence[FollowUp], lead_hops: Iterable[Dispatch]
+) -> list[Step]:
+    """The public history, from the complaint's own dates (no audit trail, no names).
+
+    ``lead_hops``: the complaint's lead dispatches. One given back (taken back by the
+    coordinator, or declined) shows as sent to "an agency", then a neutral "returned" step: the
+    public is not told which agency it was, nor why."""
     steps = [Step(complaint.submitted_at, _("The report was received."))]
-    if complaint.verified_at:
+    for hop in lead_hops:
+        returned = hop.state in RETURNED_STATES
+        agency = _("an agency") if returned else hop.agency
         steps.append(
-            Step(
-                complaint.verified_at,
-                _("Verified and sent to %(agency)s.")
-                % {"agency": complaint.lead_agency or _("an agency")},
-            )
+            Step(hop.dispatched_at, _("Verified and sent to %(agency)s.") % {"agency": agency})
         )
+        if returned and hop.responded_at:
+            steps.append(
+                Step(
+                    hop.responded_at,
+                    _("Returned to the coordinator, to be sent to the right agency."),
+                )
+            )
     for followup in followups:
         if followup.published_at:
             steps.append(

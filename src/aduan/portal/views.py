@@ -28,7 +28,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aduan.complaints import policies, selectors, services, stats
-from aduan.complaints.models import OPEN_STATUSES, Channel, Complaint, FollowUp, Status
+from aduan.complaints.models import OPEN_STATUSES, Channel, Complaint, Dispatch, FollowUp, Status
 from aduan.core import clock
 from aduan.core.errors import DomainError, InvalidInput, PermissionDenied
 from aduan.core.pagination import keyset_page
@@ -526,7 +526,11 @@ def public_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
         {
             "complaint": complaint,
             "followups": followups,
-            "steps": steps.public_steps(complaint, followups),
+            "steps": steps.public_steps(
+                complaint,
+                followups,
+                complaint.dispatches.filter(role=Dispatch.Role.LEAD).select_related("agency"),
+            ),
             "supported": supported,
         },
     )
