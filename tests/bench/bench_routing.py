@@ -56,9 +56,14 @@ TRAIN_LIMIT_S = 300.0
 SINGLE_ROWS = 300
 
 
-def load(path: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The complaints that have an agency."""
     with path.open(newline="", encoding="utf-8") as stream:
-        rows = [row for row in csv.DictReader(stream) if row["agency"].strip()]
+        return [row for row in csv.DictReader(stream) if row["agency"].strip()]
+
+
+def load(path: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    rows = read_rows(path)
     train = [row for row in rows if row["submitted_at"][:7] <= "2022-09"]
     test = [row for row in rows if row["submitted_at"][:7] >= "2022-10"]
     return train, test
@@ -158,8 +163,7 @@ def ours(train: list[dict[str, str]], test: list[dict[str, str]]) -> dict[str, A
 def rolling(path: Path) -> int:
     """Supplementary, not the issue's figure: both models retrained before each test month on
     every earlier month, as scheduled retraining would (accuracy only; no targets)."""
-    with path.open(newline="", encoding="utf-8") as stream:
-        rows = [row for row in csv.DictReader(stream) if row["agency"].strip()]
+    rows = read_rows(path)
     print(f"{'month':10} {'n':>5} {'base top-1':>11} {'ours top-1':>11} "
           f"{'base top-3':>11} {'ours top-3':>11}")  # fmt: skip
     totals = np.zeros(4)

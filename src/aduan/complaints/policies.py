@@ -118,6 +118,12 @@ def staff_roles(user: Any) -> StaffRoles:
     return roles
 
 
+def is_system_admin(user: Any) -> bool:
+    """System administrators (an instansi-wide role): they run the connector, routing and
+    document-library screens."""
+    return Role.ADMIN in staff_roles(user).instansi_wide
+
+
 def forget_roles(user: Any) -> None:
     """Drop the cached roles (after memberships change)."""
     if hasattr(user, "_aduan_staff_roles"):

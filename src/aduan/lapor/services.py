@@ -22,7 +22,7 @@ from aduan.lapor.models import NationalLink, OutboundMessage
 
 def may_administer(user: Any) -> bool:
     """System administrators (an instansi-wide role) look after the connector."""
-    return Role.ADMIN in policies.staff_roles(user).instansi_wide
+    return policies.is_system_admin(user)
 
 
 def _ensure_admin(actor: Any) -> None:

@@ -21,25 +21,10 @@ from typing import Any
 
 from django.conf import settings
 
-from aduan.monitoring.reports import new_pdf
+from aduan.monitoring.reports import DASH, format_date, new_pdf
 from aduan.renaksi.models import ActivityStatus
 from aduan.renaksi.selectors import Overview, StatusCounts
 
-DASH = "—"
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 STATUS_LABELS: dict[str, str] = {
     ActivityStatus.PLANNED: "Direncanakan",
     ActivityStatus.IN_PROGRESS: "Sedang berjalan",
@@ -50,10 +35,6 @@ STATUS_LABELS: dict[str, str] = {
 
 def filename(today: date) -> str:
     return f"laporan-renaksi-{today:%Y-%m-%d}.pdf"
-
-
-def format_date(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def format_score(value: Decimal | None) -> str:

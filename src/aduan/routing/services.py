@@ -50,7 +50,7 @@ TOP_K = 3
 
 def may_administer(user: Any) -> bool:
     """System administrators (an instansi-wide role) run the routing screen."""
-    return Role.ADMIN in policies.staff_roles(user).instansi_wide
+    return policies.is_system_admin(user)
 
 
 def _ensure_admin(actor: Any) -> None:
