@@ -64,6 +64,11 @@ def parked_message(pk: Any) -> OutboundMessage | None:
     return parked_messages().filter(pk=pk).first()
 
 
+def untaken_report(pk: Any) -> NationalLink | None:
+    """A national report that could not be taken in (it has no complaint yet)."""
+    return NationalLink.objects.filter(pk=pk, complaint__isnull=True).first()
+
+
 def complaint_link(complaint: Complaint) -> NationalLink | None:
     """The national link of a complaint the viewer already sees (the page loaded it through
     ``complaints.selectors``), with its messages' ``parked`` and ``waiting`` counts and when one

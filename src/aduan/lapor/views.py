@@ -18,7 +18,6 @@ from aduan.backoffice.access import forbidden, menu_context, staff_page
 from aduan.core.errors import DomainError
 from aduan.core.pagination import keyset_page
 from aduan.lapor import selectors, services
-from aduan.lapor.models import NationalLink
 
 PAGE = 20
 
@@ -114,7 +113,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _admin_only(request):
         return refused
-    link = NationalLink.objects.filter(pk=pk, complaint__isnull=True).first()
+    link = selectors.untaken_report(pk)
     if link is None:
         raise Http404
     try:
