@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Manager, Max, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aduan.accounts.models import Role
@@ -136,6 +136,32 @@ def _plan_years() -> set[int]:
     return set(PlanYear.objects.values_list("year", flat=True))
 
 
+Coded = Program | Activity | AssessmentIndicator
+
+
+def _refuse_taken_code(model: type[Coded], code: str, instance: Coded | None, message: Any) -> None:
+    """Refuse ``code`` when another row of ``model`` than ``instance`` (None: new) has it."""
+    clash = model.objects.filter(code=code)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        raise InvalidInput(message, code=code)
+
+
+def _next_position(rows: QuerySet[Any] | Manager[Any]) -> int:
+    return (rows.aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+def _stamp_and_save(row: Coded, *, actor: Any, created: bool, fields: Sequence[str]) -> None:
+    """Save a created row whole, or a changed one's ``fields``, with who changed it and when."""
+    row.updated_by = actor
+    row.updated_at = clock.now()
+    if created:
+        row.save()
+    else:
+        row.save(update_fields=[*fields, "updated_by", "updated_at"])
+
+
 # --- plan years ----------------------------------------------------------------------------
 
 
@@ -201,14 +227,9 @@ def program_save(
     code = _check_code(code)
     title = _check_text(title, label=_("Title"), limit=300)
     description = _check_text(description, label=_("Description"), limit=MAX_NOTE)
-    clash = Program.objects.filter(code=code)
-    if program is not None:
-        clash = clash.exclude(pk=program.pk)
-    if clash.exists():
-        raise InvalidInput(_("Another program has the code %(code)s."), code=code)
+    _refuse_taken_code(Program, code, program, _("Another program has the code %(code)s."))
     if program is None:
-        position = (Program.objects.filter(group=group).aggregate(top=Max("position"))["top"]) or 0
-        program = Program(group=group, position=position + 1)
+        program = Program(group=group, position=_next_position(Program.objects.filter(group=group)))
         before = None
     else:
         program = Program.objects.select_for_update().select_related("group").get(pk=program.pk)
@@ -220,14 +241,12 @@ def program_save(
     after = _program_snapshot(program)
     if before == after:
         return program
-    program.updated_by = actor
-    program.updated_at = clock.now()
-    if before is None:
-        program.save()
-    else:
-        program.save(
-            update_fields=["group", "code", "title", "description", "updated_by", "updated_at"]
-        )
+    _stamp_and_save(
+        program,
+        actor=actor,
+        created=before is None,
+        fields=["group", "code", "title", "description"],
+    )
     audit_log(
         actor=actor,
         action="renaksi.program_created" if before is None else "renaksi.program_changed",
@@ -301,15 +320,10 @@ def activity_save(
     unknown = [year for year in wanted_years if year not in plan_years]
     if unknown:
         raise InvalidInput(_("Add %(year)s to the plan first."), year=unknown[0])
-    clash = Activity.objects.filter(code=code)
-    if activity is not None:
-        clash = clash.exclude(pk=activity.pk)
-    if clash.exists():
-        raise InvalidInput(_("Another activity has the code %(code)s."), code=code)
+    _refuse_taken_code(Activity, code, activity, _("Another activity has the code %(code)s."))
 
     if activity is None:
-        position = program.activities.aggregate(top=Max("position"))["top"] or 0
-        activity = Activity(program=program, position=position + 1)
+        activity = Activity(program=program, position=_next_position(program.activities))
         before = None
         current_years: dict[int, ActivityYear] = {}
     else:
@@ -344,21 +358,12 @@ def activity_save(
                     ),
                     year=row.year,
                 )
-    activity.updated_by = actor
-    activity.updated_at = clock.now()
-    if before is None:
-        activity.save()
-    else:
-        activity.save(
-            update_fields=[
-                "program",
-                "code",
-                "title",
-                "description",
-                "updated_by",
-                "updated_at",
-            ]
-        )
+    _stamp_and_save(
+        activity,
+        actor=actor,
+        created=before is None,
+        fields=["program", "code", "title", "description"],
+    )
     if before is None or before["parties"] != party_rows:
         activity.parties.all().delete()
         ActivityParty.objects.bulk_create(
@@ -452,6 +457,17 @@ def _checked_upload(upload: File[Any]) -> tuple[str, str, int, str]:
     return name, content_type, size, digest.hexdigest()
 
 
+def _evidence_data(row: ActivityYear, evidence: Evidence) -> dict[str, Any]:
+    """What the audit events of a piece of evidence record."""
+    return {
+        "activity": row.activity.code,
+        "year": row.year,
+        "evidence": evidence.pk,
+        "kind": "file" if evidence.is_file else "link",
+        "sha256": evidence.sha256,
+    }
+
+
 def _check_url(url: str) -> str:
     url = (url or "").strip()
     try:
@@ -500,13 +516,7 @@ def evidence_add(
             actor=actor,
             action="renaksi.evidence_added",
             target=row,
-            data={
-                "activity": row.activity.code,
-                "year": row.year,
-                "evidence": evidence.pk,
-                "kind": "file" if evidence.is_file else "link",
-                "sha256": evidence.sha256,
-            },
+            data=_evidence_data(row, evidence),
         )
     except BaseException:
         # Files are not transactional: the stored file goes when its row does not come.
@@ -529,13 +539,7 @@ def evidence_remove(*, actor: Any, evidence: Evidence) -> None:
     row = item.activity_year
     stored = item.file.name if item.file else ""
     storage = item.file.storage
-    data = {
-        "activity": row.activity.code,
-        "year": row.year,
-        "evidence": item.pk,
-        "kind": "file" if item.is_file else "link",
-        "sha256": item.sha256,
-    }
+    data = _evidence_data(row, item)
     item.delete()
     audit_log(actor=actor, action="renaksi.evidence_removed", target=row, data=data)
     if stored:
@@ -572,14 +576,11 @@ def indicator_save(
     code = _check_code(code)
     title = _check_text(title, label=_("Title"), limit=300, required=True)
     description = _check_text(description, label=_("Description"), limit=MAX_NOTE)
-    clash = AssessmentIndicator.objects.filter(code=code)
-    if indicator is not None:
-        clash = clash.exclude(pk=indicator.pk)
-    if clash.exists():
-        raise InvalidInput(_("Another indicator has the code %(code)s."), code=code)
+    _refuse_taken_code(
+        AssessmentIndicator, code, indicator, _("Another indicator has the code %(code)s.")
+    )
     if indicator is None:
-        position = aspect.indicators.aggregate(top=Max("position"))["top"] or 0
-        indicator = AssessmentIndicator(aspect=aspect, position=position + 1)
+        indicator = AssessmentIndicator(aspect=aspect, position=_next_position(aspect.indicators))
         before = None
     else:
         indicator = (
@@ -596,22 +597,12 @@ def indicator_save(
     after = _indicator_snapshot(indicator)
     if before == after:
         return indicator
-    indicator.updated_by = actor
-    indicator.updated_at = clock.now()
-    if before is None:
-        indicator.save()
-    else:
-        indicator.save(
-            update_fields=[
-                "aspect",
-                "code",
-                "title",
-                "description",
-                "is_active",
-                "updated_by",
-                "updated_at",
-            ]
-        )
+    _stamp_and_save(
+        indicator,
+        actor=actor,
+        created=before is None,
+        fields=["aspect", "code", "title", "description", "is_active"],
+    )
     audit_log(
         actor=actor,
         action="renaksi.indicator_created" if before is None else "renaksi.indicator_changed",
