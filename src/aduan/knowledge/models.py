@@ -18,7 +18,34 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Document(models.Model):
+class KeptModel(models.Model):
+    """Who created and last changed a row, and when; an archived row is kept, not deleted."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed at"))
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Document(KeptModel):
     """A document officers can open from the back office: a file kept here (served only to
     signed-in staff), a link to where it is published, or both.
 
@@ -55,25 +82,6 @@ class Document(models.Model):
         on_delete=models.SET_NULL,
         related_name="replaces",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("changed at"))
-    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("document")
@@ -90,7 +98,7 @@ class Document(models.Model):
         return "/".join(str(part) for part in (self.number, self.year) if part)
 
 
-class ResponseTemplate(models.Model):
+class ResponseTemplate(KeptModel):
     """A canned response (template jawaban): a ready-made follow-up text with placeholders
     (``{nomor_laporan}``…, see ``aduan.knowledge.placeholders``), for one category or any, kept
     by one agency or shared by the whole instansi (no agency)."""
@@ -115,25 +123,6 @@ class ResponseTemplate(models.Model):
         related_name="response_templates",
         help_text=_("Empty: shared by every agency of the instansi."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"))
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("changed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("changed at"))
-    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("canned response")

@@ -166,6 +166,27 @@ def _delete_after_commit(storage: Any, name: str) -> None:
         transaction.on_commit(lambda: storage.delete(name))
 
 
+def _set_archived(
+    row: Document | ResponseTemplate,
+    *,
+    actor: Any,
+    archived: bool,
+    refusal: Any,
+    action: str,
+    data: dict[str, Any],
+) -> None:
+    """Archive or restore ``row`` (``refusal`` if it already is), stamped as a change by
+    ``actor`` and audited as ``action``."""
+    if (row.archived_at is not None) == archived:
+        raise TransitionNotAllowed(refusal)
+    now = clock.now()
+    row.archived_at = now if archived else None
+    row.updated_at = now
+    row.updated_by = actor
+    row.save(update_fields=["archived_at", "updated_at", "updated_by"])
+    audit_log(actor=actor, action=action, target=row, data=data)
+
+
 # --- documents ---------------------------------------------------------------------------------
 
 
@@ -208,9 +229,11 @@ class DocumentFields:
     replaced_by: Document | None
 
 
-def _document_fields(
+def _document_input(
     *,
     document: Document | None,
+    upload: File[Any] | None,
+    keeps_file: bool,
     title: str,
     kind: str,
     number: str,
@@ -219,7 +242,9 @@ def _document_fields(
     url: str,
     effective_date: date | None,
     replaced_by: Document | None,
-) -> DocumentFields:
+) -> tuple[DocumentFields, CheckedFile | None]:
+    """The checked fields and file of a document, which needs a file (``upload`` or one it
+    ``keeps_file``), a link, or both."""
     if kind not in DocumentKind.values:
         raise InvalidInput(_("Choose what kind of document this is."))
     fields = DocumentFields(
@@ -233,7 +258,10 @@ def _document_fields(
         replaced_by=replaced_by,
     )
     _check_replaced_by(document, replaced_by)
-    return fields
+    checked = check_document_file(upload) if upload is not None else None
+    if checked is None and not keeps_file and not fields.url:
+        raise InvalidInput(_("Give the document a file, a link, or both."))
+    return fields, checked
 
 
 @transaction.atomic
@@ -253,8 +281,10 @@ def document_create(
 ) -> Document:
     """A system administrator adds a document: a file, a link, or both."""
     _ensure_document_keeper(actor)
-    fields = _document_fields(
+    fields, checked = _document_input(
         document=None,
+        upload=upload,
+        keeps_file=False,
         title=title,
         kind=kind,
         number=number,
@@ -264,9 +294,6 @@ def document_create(
         effective_date=effective_date,
         replaced_by=replaced_by,
     )
-    checked = check_document_file(upload) if upload is not None else None
-    if checked is None and not fields.url:
-        raise InvalidInput(_("Give the document a file, a link, or both."))
     now = clock.now()
     document = Document(
         **fields.__dict__,
@@ -328,8 +355,10 @@ def document_update(
     document = _lock_document(document)
     if document.archived_at is not None:
         raise TransitionNotAllowed(_("An archived document cannot be changed; restore it first."))
-    fields = _document_fields(
+    fields, checked = _document_input(
         document=document,
+        upload=upload,
+        keeps_file=bool(document.file.name) and not remove_file,
         title=title,
         kind=kind,
         number=number,
@@ -339,10 +368,6 @@ def document_update(
         effective_date=effective_date,
         replaced_by=replaced_by,
     )
-    checked = check_document_file(upload) if upload is not None else None
-    keeps_file = bool(document.file.name) and not remove_file
-    if checked is None and not keeps_file and not fields.url:
-        raise InvalidInput(_("Give the document a file, a link, or both."))
     changes: dict[str, list[Any]] = {}
     for name, value in fields.__dict__.items():
         before = getattr(document, name)
@@ -403,15 +428,12 @@ def document_archive(*, actor: Any, document: Document) -> Document:
     """Take a document out of the library (kept, and restorable; its file stays stored)."""
     _ensure_document_keeper(actor)
     document = _lock_document(document)
-    if document.archived_at is not None:
-        raise TransitionNotAllowed(_("This document is already archived."))
-    document.archived_at = document.updated_at = clock.now()
-    document.updated_by = actor
-    document.save(update_fields=["archived_at", "updated_at", "updated_by"])
-    audit_log(
+    _set_archived(
+        document,
         actor=actor,
+        archived=True,
+        refusal=_("This document is already archived."),
         action="knowledge.document_archived",
-        target=document,
         data={"title": document.title},
     )
     return document
@@ -421,16 +443,12 @@ def document_archive(*, actor: Any, document: Document) -> Document:
 def document_restore(*, actor: Any, document: Document) -> Document:
     _ensure_document_keeper(actor)
     document = _lock_document(document)
-    if document.archived_at is None:
-        raise TransitionNotAllowed(_("This document is not archived."))
-    document.archived_at = None
-    document.updated_at = clock.now()
-    document.updated_by = actor
-    document.save(update_fields=["archived_at", "updated_at", "updated_by"])
-    audit_log(
+    _set_archived(
+        document,
         actor=actor,
+        archived=False,
+        refusal=_("This document is not archived."),
         action="knowledge.document_restored",
-        target=document,
         data={"title": document.title},
     )
     return document
@@ -556,15 +574,12 @@ def response_template_archive(*, actor: Any, template: ResponseTemplate) -> Resp
     """Stop offering a canned response (kept, and restorable)."""
     template = _lock_template(template)
     _ensure_template_keeper(actor, template.agency)
-    if template.archived_at is not None:
-        raise TransitionNotAllowed(_("This canned response is already archived."))
-    template.archived_at = template.updated_at = clock.now()
-    template.updated_by = actor
-    template.save(update_fields=["archived_at", "updated_at", "updated_by"])
-    audit_log(
+    _set_archived(
+        template,
         actor=actor,
+        archived=True,
+        refusal=_("This canned response is already archived."),
         action="knowledge.template_archived",
-        target=template,
         data={"title": template.title, "agency": _code(template.agency)},
     )
     return template
@@ -574,16 +589,12 @@ def response_template_archive(*, actor: Any, template: ResponseTemplate) -> Resp
 def response_template_restore(*, actor: Any, template: ResponseTemplate) -> ResponseTemplate:
     template = _lock_template(template)
     _ensure_template_keeper(actor, template.agency)
-    if template.archived_at is None:
-        raise TransitionNotAllowed(_("This canned response is not archived."))
-    template.archived_at = None
-    template.updated_at = clock.now()
-    template.updated_by = actor
-    template.save(update_fields=["archived_at", "updated_at", "updated_by"])
-    audit_log(
+    _set_archived(
+        template,
         actor=actor,
+        archived=False,
+        refusal=_("This canned response is not archived."),
         action="knowledge.template_restored",
-        target=template,
         data={"title": template.title, "agency": _code(template.agency)},
     )
     return template

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aduan.agencies.models import Agency
 from aduan.backoffice.access import forbidden, menu_context, staff_page
 from aduan.backoffice.forms import active_agencies
+from aduan.backoffice.views import _bad_cursor, _page, _page_links
 from aduan.core.errors import DomainError, InvalidInput, PermissionDenied
-from aduan.core.pagination import KeysetPage, keyset_page
 from aduan.core.web import add_form_error, http_status_for, private_file_response
 from aduan.knowledge import placeholders, policies, selectors, services
 from aduan.knowledge.forms import (
@@ -32,31 +32,8 @@ from aduan.knowledge.forms import (
 )
 from aduan.knowledge.models import Document, ResponseTemplate
 
-PAGE_SIZE = 20
 ORDERING = ("title", "id")
 CURRENT = "knowledge"  # the menu entry
-
-
-def _links(request: HttpRequest, page: KeysetPage[Any]) -> dict[str, str]:
-    """Links to the neighbouring pages, keeping the filters."""
-    links = {}
-    for name, cursor in (("next_url", page.next_cursor), ("previous_url", page.previous_cursor)):
-        if cursor:
-            params = request.GET.copy()
-            params["cursor"] = cursor
-            links[name] = f"?{params.urlencode()}"
-    return links
-
-
-def _page(request: HttpRequest, queryset: Any) -> KeysetPage[Any]:
-    return keyset_page(
-        queryset, ordering=ORDERING, cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
-    )
-
-
-def _bad_cursor(request: HttpRequest, error: DomainError) -> HttpResponse:
-    context = {"error": error, "first_page": request.path, **menu_context(request, CURRENT)}
-    return render(request, "backoffice/bad_cursor.html", context, status=400)
 
 
 def _render(
@@ -87,12 +64,12 @@ def documents(request: HttpRequest) -> HttpResponse:
         archived=bool(data.get("archived")),
     )
     try:
-        page = _page(request, queryset)
+        page = _page(request, queryset, ORDERING)
     except InvalidInput as error:
-        return _bad_cursor(request, error)
+        return _bad_cursor(request, error, CURRENT)
     context = {
         "page": page,
-        **_links(request, page),
+        **_page_links(request, page),
         "filters": filters,
         "keeper": keeper,
         "templates_readable": policies.may_read_templates(request.user),
@@ -245,9 +222,9 @@ def templates(request: HttpRequest) -> HttpResponse:
         archived=bool(data.get("archived")),
     )
     try:
-        page = _page(request, queryset)
+        page = _page(request, queryset, ORDERING)
     except InvalidInput as error:
-        return _bad_cursor(request, error)
+        return _bad_cursor(request, error, CURRENT)
     uses = selectors.template_use_counts(request.user, page)
     rows = [
         (t, policies.may_keep_templates_of(request.user, t.agency), uses.get(t.pk, 0)) for t in page
@@ -255,7 +232,7 @@ def templates(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
-        **_links(request, page),
+        **_page_links(request, page),
         "filters": filters,
         "may_create": policies.may_keep_any_templates(request.user),
         "placeholders": placeholders.PLACEHOLDERS,
