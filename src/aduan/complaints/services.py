@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -54,6 +53,7 @@ from aduan.core.audit import audit_log
 from aduan.core.calendar import add_working_days, end_of_day, local_date, working_days_between
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
+from aduan.core.uploads import CheckedUpload, check_upload
 from aduan.knowledge.selectors import offered_templates
 from aduan.monitoring import rollups
 from aduan.notifications.models import Audience, OutboxMessage
@@ -255,48 +255,9 @@ def _resume_clocks(complaint: Complaint, *kinds: str) -> None:
 # --- attachments ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _CheckedUpload:
-    upload: File[Any]
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-
-
-def _check_upload(upload: File[Any]) -> _CheckedUpload:
-    name = (getattr(upload, "name", "") or "lampiran").rsplit("/", 1)[-1][:255]
-    size = int(upload.size or 0)
-    limit = int(settings.ADUAN_MAX_ATTACHMENT_BYTES)
-    if size == 0:
-        raise InvalidInput(_("The file “%(name)s” is empty."), name=name)
-    if size > limit:
-        raise InvalidInput(
-            _("The file “%(name)s” is too large: at most %(limit)s MB."),
-            name=name,
-            limit=f"{limit / 1024 / 1024:.1f}".removesuffix(".0"),
-        )
-    digest = hashlib.sha256()
-    upload.seek(0)
-    head = b""
-    for chunk in upload.chunks():
-        if len(head) < 8192:
-            head += chunk[: 8192 - len(head)]
-        digest.update(chunk)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    content_type = kind.mime if kind is not None else ""
-    if content_type not in settings.ADUAN_ALLOWED_ATTACHMENT_TYPES:
-        raise InvalidInput(
-            _("The file “%(name)s” is not an allowed type (photos JPEG/PNG/GIF/WebP or PDF)."),
-            name=name,
-        )
-    return _CheckedUpload(upload, name, content_type, size, digest.hexdigest())
-
-
 def _store_uploads(
     complaint: Complaint,
-    uploads: Sequence[_CheckedUpload],
+    uploads: Sequence[CheckedUpload],
     *,
     user: Any,
     internal: bool = False,
@@ -549,7 +510,7 @@ def complaint_submit(
         reporter_name = reporter_name or user.get_full_name() or user.get_username()
         reporter_email = reporter_email or user.email
         reporter_phone = reporter_phone or normalize_phone(user.phone)
-    checked = [_check_upload(upload) for upload in attachments]
+    checked = [check_upload(upload, default_name="lampiran") for upload in attachments]
 
     stored_key = ""
     if idempotency_key:
@@ -772,7 +733,7 @@ def complaint_complete(
     policies.ensure(policies.is_reporter(actor, complaint))
     _require_state(complaint, [Status.ON_HOLD])
     body = _require_text(body, field_label=_("Completion"))
-    checked = [_check_upload(upload) for upload in attachments]
+    checked = [check_upload(upload, default_name="lampiran") for upload in attachments]
     ReporterReply.objects.create(complaint=complaint, body=body, created_at=clock.now())
     with _remove_files_on_error() as stored:
         _store_uploads(complaint, checked, user=actor, stored=stored)
@@ -1314,7 +1275,7 @@ def attachment_add(
     )
     policies.ensure(reporter or staff)
     _require_state(complaint, OPEN_STATUSES)
-    checked = _check_upload(upload)
+    checked = check_upload(upload, default_name="lampiran")
     with _remove_files_on_error() as stored:
         (attachment,) = _store_uploads(
             complaint, [checked], user=actor, internal=internal and not reporter, stored=stored
@@ -1396,7 +1357,7 @@ def complaint_reply(
     policies.ensure(policies.is_reporter(actor, complaint))
     _require_state(complaint, OPEN_STATUSES)
     body = _require_text(body, field_label=_("Reply"))
-    checked = [_check_upload(upload) for upload in attachments]
+    checked = [check_upload(upload, default_name="lampiran") for upload in attachments]
     reply = ReporterReply.objects.create(complaint=complaint, body=body, created_at=clock.now())
     with _remove_files_on_error() as stored:
         _store_uploads(complaint, checked, user=actor, stored=stored)

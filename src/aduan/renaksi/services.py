@@ -10,15 +10,12 @@ rule.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.validators import URLValidator
@@ -32,6 +29,7 @@ from aduan.complaints.policies import staff_roles
 from aduan.core import clock
 from aduan.core.audit import audit_log
 from aduan.core.errors import InvalidInput, PermissionDenied
+from aduan.core.uploads import check_upload
 from aduan.renaksi.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -426,37 +424,6 @@ def activity_year_update(
 # --- evidence ------------------------------------------------------------------------------
 
 
-def _checked_upload(upload: File[Any]) -> tuple[str, str, int, str]:
-    """(name, content type, size, sha256) of an allowed file; the type is read from the content."""
-    name = (getattr(upload, "name", "") or "bukti").rsplit("/", 1)[-1][:255]
-    size = int(upload.size or 0)
-    limit = int(settings.ADUAN_MAX_ATTACHMENT_BYTES)
-    if size == 0:
-        raise InvalidInput(_("The file “%(name)s” is empty."), name=name)
-    if size > limit:
-        raise InvalidInput(
-            _("The file “%(name)s” is too large: at most %(limit)s MB."),
-            name=name,
-            limit=f"{limit / 1024 / 1024:.1f}".removesuffix(".0"),
-        )
-    digest = hashlib.sha256()
-    head = b""
-    upload.seek(0)
-    for chunk in upload.chunks():
-        if len(head) < 8192:
-            head += chunk[: 8192 - len(head)]
-        digest.update(chunk)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    content_type = kind.mime if kind is not None else ""
-    if content_type not in settings.ADUAN_ALLOWED_ATTACHMENT_TYPES:
-        raise InvalidInput(
-            _("The file “%(name)s” is not an allowed type (photos JPEG/PNG/GIF/WebP or PDF)."),
-            name=name,
-        )
-    return name, content_type, size, digest.hexdigest()
-
-
 def _evidence_data(row: ActivityYear, evidence: Evidence) -> dict[str, Any]:
     """What the audit events of a piece of evidence record."""
     return {
@@ -503,12 +470,12 @@ def evidence_add(
         evidence.url = _check_url(url)
         evidence.save()
     else:
-        name, content_type, size, sha256 = _checked_upload(upload)
-        evidence.original_name = name
-        evidence.content_type = content_type
-        evidence.size = size
-        evidence.sha256 = sha256
-        evidence.file.save(name, upload, save=False)
+        checked = check_upload(upload, default_name="bukti")
+        evidence.original_name = checked.name
+        evidence.content_type = checked.content_type
+        evidence.size = checked.size
+        evidence.sha256 = checked.sha256
+        evidence.file.save(checked.name, upload, save=False)
     try:
         if evidence.pk is None:
             evidence.save()
