@@ -31,13 +31,13 @@ PAGE_SIZE = 20
 # Types a browser may show inline; anything else is downloaded.
 
 
-def _page(request: HttpRequest, queryset: Any, ordering: tuple[str, ...]) -> KeysetPage[Any]:
+def page_of(request: HttpRequest, queryset: Any, ordering: tuple[str, ...]) -> KeysetPage[Any]:
     return keyset_page(
         queryset, ordering=ordering, cursor=request.GET.get("cursor") or None, size=PAGE_SIZE
     )
 
 
-def _page_links(request: HttpRequest, page: KeysetPage[Any]) -> dict[str, str]:
+def page_links(request: HttpRequest, page: KeysetPage[Any]) -> dict[str, str]:
     """Links to the neighbouring pages, keeping the filters."""
     links = {}
     for name, cursor in (("next_url", page.next_cursor), ("previous_url", page.previous_cursor)):
@@ -48,7 +48,7 @@ def _page_links(request: HttpRequest, page: KeysetPage[Any]) -> dict[str, str]:
     return links
 
 
-def _bad_cursor(request: HttpRequest, error: DomainError, current: str) -> HttpResponse:
+def bad_cursor(request: HttpRequest, error: DomainError, current: str) -> HttpResponse:
     context = {"error": error, "first_page": request.path, **menu_context(request, current)}
     return render(request, "backoffice/bad_cursor.html", context, status=400)
 
@@ -63,7 +63,7 @@ def _queue_response(
 ) -> HttpResponse:
     context = {
         "page": page,
-        **_page_links(request, page),
+        **page_links(request, page),
         **menu_context(request, current),
         **context,
     }
@@ -126,9 +126,9 @@ def _verification_response(
     if filters.is_valid() and filters.cleaned_data["status"]:
         queryset = queryset.filter(status=filters.cleaned_data["status"])
     try:
-        page = _page(request, queryset, queues.VERIFICATION_ORDER)
+        page = page_of(request, queryset, queues.VERIFICATION_ORDER)
     except InvalidInput as error:
-        return _bad_cursor(request, error, "verification")
+        return bad_cursor(request, error, "verification")
     clocks = queues.open_clocks_by_complaint(c.pk for c in page)
     rows = [(c, queues.complaint_deadline(clocks[c.pk])) for c in page]
     selected = set(request.POST.getlist("complaints")) if bulk_form is not None else set()
@@ -230,9 +230,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if filters.cleaned_data["overdue"]:
             queryset = queues.only_overdue(queryset)
     try:
-        page = _page(request, queryset, queues.INBOX_ORDER)
+        page = page_of(request, queryset, queues.INBOX_ORDER)
     except InvalidInput as error:
-        return _bad_cursor(request, error, "inbox")
+        return bad_cursor(request, error, "inbox")
     queues.redact(request.user, (d.complaint for d in page))
     clocks = queues.open_clocks_by_complaint(d.complaint_id for d in page)
     rows = [(d, queues.dispatch_deadline(d, clocks[d.complaint_id])) for d in page]
@@ -247,9 +247,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def approval(request: HttpRequest) -> HttpResponse:
     """Follow-ups awaiting the user's approval, oldest first."""
     try:
-        page = _page(request, queues.approval_queue(request.user), queues.APPROVAL_ORDER)
+        page = page_of(request, queues.approval_queue(request.user), queues.APPROVAL_ORDER)
     except InvalidInput as error:
-        return _bad_cursor(request, error, "approval")
+        return bad_cursor(request, error, "approval")
     queues.redact(request.user, (f.complaint for f in page))
     clocks = queues.open_clocks_by_complaint(f.complaint_id for f in page)
     rows = [(f, queues.dispatch_deadline(f.dispatch, clocks[f.complaint_id])) for f in page]
@@ -264,9 +264,9 @@ def approval(request: HttpRequest) -> HttpResponse:
 def supervisory(request: HttpRequest) -> HttpResponse:
     """Open reports about misconduct of officials, oldest first."""
     try:
-        page = _page(request, queues.supervisory_queue(request.user), queues.SUPERVISORY_ORDER)
+        page = page_of(request, queues.supervisory_queue(request.user), queues.SUPERVISORY_ORDER)
     except InvalidInput as error:
-        return _bad_cursor(request, error, "supervisory")
+        return bad_cursor(request, error, "supervisory")
     clocks = queues.open_clocks_by_complaint(c.pk for c in page)
     rows = [(c, queues.complaint_deadline(clocks[c.pk])) for c in page]
     return _queue_response(request, "supervisory.html", "supervisory", page, {"rows": rows})
@@ -322,9 +322,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
         agency_label = next(a for a in agencies if str(a.pk) == agency)
         queryset = queues.deadlines_of_agency(queryset, agency_label.pk)
     try:
-        page = _page(request, queryset, queues.DEADLINE_ORDER)
+        page = page_of(request, queryset, queues.DEADLINE_ORDER)
     except InvalidInput as error:
-        return _bad_cursor(request, error, "overdue")
+        return bad_cursor(request, error, "overdue")
     queues.redact(request.user, (c.complaint for c in page))
     context = {"rows": list(page), "filters": filters, "agency_label": agency_label}
     return _queue_response(request, "overdue.html", "overdue", page, context)
@@ -338,9 +338,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
 def leadership(request: HttpRequest) -> HttpResponse:
     """Overdue complaints per lead agency, and the latest instructions."""
     try:
-        page = _page(request, queues.instructions(request.user), queues.INSTRUCTION_ORDER)
+        page = page_of(request, queues.instructions(request.user), queues.INSTRUCTION_ORDER)
     except InvalidInput as error:
-        return _bad_cursor(request, error, "leadership")
+        return bad_cursor(request, error, "leadership")
     queues.redact(request.user, (i.complaint for i in page))
     context = {"by_agency": queues.overdue_by_agency(request.user), "rows": list(page)}
     return _queue_response(request, "leadership.html", "leadership", page, context)

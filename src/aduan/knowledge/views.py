@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aduan.agencies.models import Agency
 from aduan.backoffice.access import forbidden, menu_context, staff_page
 from aduan.backoffice.forms import active_agencies
-from aduan.backoffice.views import _bad_cursor, _page, _page_links
+from aduan.backoffice.views import bad_cursor, page_links, page_of
 from aduan.core.errors import DomainError, InvalidInput, PermissionDenied
 from aduan.core.web import add_form_error, http_status_for, private_file_response
 from aduan.knowledge import placeholders, policies, selectors, services
@@ -64,12 +64,12 @@ def documents(request: HttpRequest) -> HttpResponse:
         archived=bool(data.get("archived")),
     )
     try:
-        page = _page(request, queryset, ORDERING)
+        page = page_of(request, queryset, ORDERING)
     except InvalidInput as error:
-        return _bad_cursor(request, error, CURRENT)
+        return bad_cursor(request, error, CURRENT)
     context = {
         "page": page,
-        **_page_links(request, page),
+        **page_links(request, page),
         "filters": filters,
         "keeper": keeper,
         "templates_readable": policies.may_read_templates(request.user),
@@ -222,9 +222,9 @@ def templates(request: HttpRequest) -> HttpResponse:
         archived=bool(data.get("archived")),
     )
     try:
-        page = _page(request, queryset, ORDERING)
+        page = page_of(request, queryset, ORDERING)
     except InvalidInput as error:
-        return _bad_cursor(request, error, CURRENT)
+        return bad_cursor(request, error, CURRENT)
     uses = selectors.template_use_counts(request.user, page)
     rows = [
         (t, policies.may_keep_templates_of(request.user, t.agency), uses.get(t.pk, 0)) for t in page
@@ -232,7 +232,7 @@ def templates(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
-        **_page_links(request, page),
+        **page_links(request, page),
         "filters": filters,
         "may_create": policies.may_keep_any_templates(request.user),
         "placeholders": placeholders.PLACEHOLDERS,
