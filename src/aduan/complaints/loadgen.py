@@ -39,8 +39,10 @@ transaction (a crash leaves complete batches only). On PostgreSQL rows go in wit
 Primary keys of complaints and dispatches are reserved up front (the sequence on PostgreSQL) so
 children can name their parents without a round trip. Foreign keys are still checked.
 
-The seed makes the data repeatable; tracking IDs are drawn from the operating system's random
-source and checked against the database, so two runs with the same seed never collide.
+The seed makes the data repeatable for a given "now" (dates are drawn back from it, and the
+first complaints are redrawn until they reach their state at that moment); tracking IDs are
+drawn from the operating system's random source and checked against the database, so two runs
+with the same seed never collide.
 """
 
 from __future__ import annotations
