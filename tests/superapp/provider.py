@@ -12,6 +12,8 @@ and issues an RS256 ID token; ``id_token_claims`` / ``id_token_header`` change w
 The browser's visit to the end-session endpoint (RP-Initiated Logout 1.0) is
 :meth:`end_session`: it checks the ID token hint, the client and the registered
 ``post_logout_redirect_uri``, ends the person's session and returns where it sends the browser.
+:meth:`logout_token` is what the provider POSTs to the client's back-channel logout URI
+(Back-Channel Logout 1.0) when the person signs out at the provider.
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ class OidcProvider:
     grants: dict[str, Grant] = field(default_factory=dict)
     tokens: dict[str, Person] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)  # "GET /path" of every server-side call
+    # The person's session at the provider: the ID token's "sid" ("" leaves the claim out).
+    sid: str = "sesi-0001"
 
     # --- What the relying party fetches --------------------------------------------------
 
@@ -243,9 +247,33 @@ class OidcProvider:
             "email": grant.person.email,
             "email_verified": grant.person.email_verified,
         }
+        if self.sid:
+            claims["sid"] = self.sid
         claims.update(self.id_token_claims)
         claims = {key: value for key, value in claims.items() if value is not None}
         header = {"alg": "RS256", "kid": self.kid, "typ": "JWT", **self.id_token_header}
+        return jwt.encode(header, claims, self.signing_key or rsa_key(self.kid))
+
+    def logout_token(
+        self, *, sub: str | None = None, sid: str | None = None, **overrides: Any
+    ) -> str:
+        """The token the provider POSTs to the client's back-channel logout URI when the person
+        signs out there (Back-Channel Logout 1.0 §2.4): about ``sub`` and/or ``sid`` (None
+        leaves a claim out); ``overrides`` change or (with None) drop other claims."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": now,
+            "exp": now + 120,
+            "jti": secrets.token_urlsafe(16),
+            "events": {"http://schemas.openid.net/event/backchannel-logout": {}},
+            "sub": sub,
+            "sid": sid,
+        }
+        claims.update(overrides)
+        claims = {key: value for key, value in claims.items() if value is not None}
+        header = {"alg": "RS256", "kid": self.kid, "typ": "logout+jwt"}
         return jwt.encode(header, claims, self.signing_key or rsa_key(self.kid))
 
     def _userinfo(self, request: httpx.Request) -> httpx.Response:

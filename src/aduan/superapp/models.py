@@ -40,3 +40,33 @@ class SuperAppIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.issuer}"
+
+
+class SuperAppSession(models.Model):
+    """A session on this site that began with a Super-App sign-in (or a connect from the
+    profile page): what OpenID Connect Back-Channel Logout needs to end it when the person signs
+    out at the provider. The provider names the session by ``sid`` (the ID token's claim), the
+    person by the identity's subject.
+
+    Written only by ``aduan.superapp.services``; forgotten when the person signs out here, when
+    the provider ends the session, and with the identity (disconnecting).
+    """
+
+    identity = models.ForeignKey(
+        SuperAppIdentity,
+        verbose_name=_("Super-App identity"),
+        on_delete=models.CASCADE,
+        related_name="sessions",
+    )
+    # The provider's session id (the ID token's "sid"); "" when the provider sends none.
+    sid = models.CharField(_("provider session"), max_length=255, blank=True)
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in at"))
+
+    class Meta:
+        verbose_name = _("Super-App session")
+        verbose_name_plural = _("Super-App sessions")
+        indexes = [models.Index(fields=["identity", "sid"], name="superapp_session_sid_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.identity} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,8 @@ is for this client (``aud``, ``azp``), is not expired or issued in the future (w
 ``clock_skew_seconds``), carries the flow's ``nonce`` and, when present, the right ``at_hash``;
 userinfo must name the same subject.
 
-Signing out at the provider is OpenID Connect RP-Initiated Logout 1.0 (``end_session_url``).
+Signing out at the provider is OpenID Connect RP-Initiated Logout 1.0 (``end_session_url``);
+the provider signing the person out here is Back-Channel Logout 1.0 (``validate_logout_token``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ from aduan.superapp.config import ASYMMETRIC_ALGORITHMS, OidcConfig
 logger = logging.getLogger(__name__)
 
 CACHE_PREFIX = "superapp:oidc:"
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# The provider sends a logout token as the person signs out; an older one is refused.
+LOGOUT_TOKEN_MAX_AGE_SECONDS = 300
 MAX_SUBJECT_LENGTH = 255
 
 
@@ -321,6 +325,28 @@ def _redeem_code(
     return token
 
 
+def _decode_signed(
+    config: OidcConfig, metadata: dict[str, Any], token: str, what: str
+) -> jwt.Token:
+    """The token, once its signature is checked against the provider's JWKS with one of the
+    asymmetric algorithms it may use (``{what}_signature`` otherwise)."""
+    algorithms = _signing_algorithms(metadata)
+    try:
+        try:
+            return jwt.decode(
+                token, _provider_keys(config, metadata, refresh=False), algorithms=algorithms
+            )
+        except InvalidKeyIdError:
+            # The provider may have rotated its keys since we cached them: fetch them once.
+            return jwt.decode(
+                token, _provider_keys(config, metadata, refresh=True), algorithms=algorithms
+            )
+    except JoseError as error:
+        raise OidcError(f"{what}_signature", f"{error.error}: {error.description}") from error
+    except ValueError as error:  # not a JWS at all
+        raise OidcError(f"{what}_malformed", str(error)[:200]) from error
+
+
 def validate_id_token(
     config: OidcConfig,
     metadata: dict[str, Any],
@@ -330,19 +356,7 @@ def validate_id_token(
     access_token: str | None = None,
 ) -> dict[str, Any]:
     """The ID token's claims after every check of OpenID Connect Core §3.1.3.7."""
-    algorithms = _signing_algorithms(metadata)
-    try:
-        try:
-            decoded = jwt.decode(
-                id_token, _provider_keys(config, metadata, refresh=False), algorithms=algorithms
-            )
-        except InvalidKeyIdError:
-            # The provider may have rotated its keys since we cached them: fetch them once.
-            decoded = jwt.decode(
-                id_token, _provider_keys(config, metadata, refresh=True), algorithms=algorithms
-            )
-    except JoseError as error:
-        raise OidcError("id_token_signature", f"{error.error}: {error.description}") from error
+    decoded = _decode_signed(config, metadata, id_token, "id_token")
     params: dict[str, Any] = {"nonce": nonce, "client_id": config.client_id}
     if access_token:
         params["access_token"] = access_token
@@ -367,3 +381,81 @@ def validate_id_token(
     if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_LENGTH:
         raise OidcError("id_token_subject")
     return dict(claims)
+
+
+# --- Back-Channel Logout ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogoutRequest:
+    """Whom a checked logout token signs out: the person (``subject``), their session at the
+    provider (``sid``), or both; ``jti`` names the token."""
+
+    issuer: str
+    subject: str
+    sid: str
+    jti: str
+
+
+def validate_logout_token(config: OidcConfig, logout_token: str) -> LogoutRequest:
+    """The logout token's request after the checks of OpenID Connect Back-Channel Logout 1.0
+    §2.6: signed like an ID token (same keys, same algorithms), from the issuer, for this client,
+    issued at most ``LOGOUT_TOKEN_MAX_AGE_SECONDS`` ago and not expired, with a ``jti``, the
+    back-channel logout event, ``sub`` and/or ``sid``, and no ``nonce`` (so that an ID token can
+    never pass for one)."""
+    if not logout_token:
+        raise OidcError("logout_token_missing")
+    metadata = provider_metadata(config)
+    claims = _decode_signed(config, metadata, logout_token, "logout_token").claims
+    now = int(clock.now().timestamp())
+    registry = jwt.JWTClaimsRegistry(
+        now=now,
+        leeway=config.clock_skew_seconds,
+        iss={"essential": True, "value": str(metadata["issuer"])},
+        aud={"essential": True, "value": config.client_id},
+        iat={"essential": True},
+        jti={"essential": True},
+    )
+    try:
+        registry.validate(claims)
+    except ExpiredTokenError as error:
+        raise OidcError("logout_token_expired") from error
+    except (InvalidClaimError, MissingClaimError) as error:
+        raise OidcError(f"logout_token_{error.error}", str(getattr(error, "claim", ""))) from error
+    except JoseError as error:
+        raise OidcError("logout_token_invalid", f"{error.error}: {error.description}") from error
+    if claims["iat"] < now - LOGOUT_TOKEN_MAX_AGE_SECONDS - config.clock_skew_seconds:
+        raise OidcError("logout_token_too_old")
+    events = claims.get("events")
+    if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_LOGOUT_EVENT), dict):
+        raise OidcError("logout_token_event")
+    if "nonce" in claims:
+        raise OidcError("logout_token_nonce")
+    names = {}
+    for name in ("sub", "sid", "jti"):
+        value = claims.get(name, "")
+        if not isinstance(value, str) or len(value) > MAX_SUBJECT_LENGTH:
+            raise OidcError(f"logout_token_{name}")
+        names[name] = value
+    if not (names["sub"] or names["sid"]) or not names["jti"]:
+        raise OidcError("logout_token_subject")
+    return LogoutRequest(
+        issuer=str(metadata["issuer"]), subject=names["sub"], sid=names["sid"], jti=names["jti"]
+    )
+
+
+def _logout_key(request: LogoutRequest) -> str:
+    return _cache_key("logout", f"{request.issuer}\n{request.jti}")
+
+
+def logout_token_seen(request: LogoutRequest) -> bool:
+    """Whether this logout token was acted on already (``logout_token_done``). A repeated
+    request is answered like the first without acting again, so a token replayed later cannot
+    end sessions begun after it."""
+    return cache.get(_logout_key(request)) is not None
+
+
+def logout_token_done(config: OidcConfig, request: LogoutRequest) -> None:
+    """Remember the token for as long as it could be accepted (after acting on it: a request
+    that failed half-way can be retried)."""
+    cache.set(_logout_key(request), 1, LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * config.clock_skew_seconds)

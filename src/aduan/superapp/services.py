@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from aduan.core import clock
 from aduan.core.audit import audit_log
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
-from aduan.superapp.models import SuperAppIdentity
+from aduan.superapp.models import SuperAppIdentity, SuperAppSession
 
 STAFF_REFUSED = _(
     "Staff accounts cannot sign in with %(service)s. Sign in with your username, password "
@@ -344,3 +345,81 @@ def superapp_disconnect(*, actor: User) -> bool:
             data={"issuer": identity.issuer},
         )
     return True
+
+
+# --- Sessions, for Back-Channel Logout ---------------------------------------------------------
+
+
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+@transaction.atomic
+def superapp_session_remember(*, issuer: str, subject: str, sid: str, session_key: str) -> None:
+    """Record that this site's session ``session_key`` began with a Super-App sign-in of the
+    identity (``issuer``, ``subject``), in the provider's session ``sid`` ("" if it sent none).
+
+    Signing in again in the same browser session replaces the record. The identity's records
+    of sessions that have ended meanwhile (expired, or signed out in a way that did not pass
+    through here) are dropped, so the table holds about one row per live session.
+    """
+    identity = SuperAppIdentity.objects.filter(issuer=issuer, subject=subject).first()
+    if identity is None or not session_key:
+        return
+    store = _session_store()()
+    stale = [
+        pk
+        for pk, key in identity.sessions.exclude(session_key=session_key).values_list(
+            "pk", "session_key"
+        )
+        if not store.exists(key)
+    ]
+    SuperAppSession.objects.filter(pk__in=stale).delete()
+    SuperAppSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={"identity": identity, "sid": sid[:255], "created_at": clock.now()},
+    )
+
+
+def superapp_session_forget(session_key: str | None) -> None:
+    """The session ended here (signing out): nothing left for the provider to end."""
+    if session_key:
+        SuperAppSession.objects.filter(session_key=session_key).delete()
+
+
+@transaction.atomic
+def superapp_backchannel_logout(*, issuer: str, subject: str, sid: str) -> int:
+    """End this site's sessions that the provider's logout token names (OpenID Connect
+    Back-Channel Logout 1.0 §2.7); the number ended.
+
+    With ``sid``: the sessions that began in that provider session (of that person, when
+    ``subject`` is given too). With ``subject`` only: every session of that person that began
+    with a Super-App sign-in. Sessions begun with a password are not touched. Naming a session
+    that is already gone ends nothing and is not an error, so a repeated request is harmless.
+    Audited as ``superapp.signed_out_by_provider`` once per person.
+    """
+    records = SuperAppSession.objects.filter(identity__issuer=issuer)
+    if subject:
+        records = records.filter(identity__subject=subject)
+    if sid:
+        records = records.filter(sid=sid)
+    found = list(records.select_related("identity__user").select_for_update(of=("self",)))
+    if not found:
+        return 0
+    store = _session_store()
+    for record in found:
+        store(session_key=record.session_key).delete()
+    SuperAppSession.objects.filter(pk__in=[record.pk for record in found]).delete()
+    ended: dict[int, list[SuperAppSession]] = {}
+    for record in found:
+        ended.setdefault(record.identity.user_id, []).append(record)
+    for records_of_user in ended.values():
+        user = records_of_user[0].identity.user
+        audit_log(
+            actor=None,
+            actor_label=settings.ADUAN_SUPERAPP_NAME,
+            action="superapp.signed_out_by_provider",
+            target=user,
+            data={"issuer": issuer, "sessions": len(records_of_user), "by_sid": bool(sid)},
+        )
+    return len(found)

@@ -11,5 +11,6 @@ urlpatterns = [
     path("masuk/kembali/", views.callback, name="callback"),
     path("hubungkan/", views.connect, name="connect"),
     path("putuskan/", views.disconnect, name="disconnect"),
+    path("keluar/backchannel/", views.backchannel_logout, name="backchannel_logout"),
     path("lacak/<str:tracking_id>/", views.track, name="track"),
 ]

@@ -19,13 +19,14 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from aduan.accounts.models import User
@@ -194,6 +195,16 @@ def callback(request: HttpRequest) -> HttpResponse:
         auth_login(request, result.user, backend=SIGN_IN_BACKEND)
     # After auth_login, which may start a new session. Kept in the session only, never stored.
     request.session[ID_TOKEN_KEY] = signed_in.id_token
+    if request.session.session_key is None:
+        request.session.save()
+    # So that the provider can end this session when the person signs out there.
+    sid = signed_in.claims.get("sid")
+    services.superapp_session_remember(
+        issuer=str(signed_in.claims["iss"]),
+        subject=str(signed_in.claims["sub"]),
+        sid=sid if isinstance(sid, str) else "",
+        session_key=str(request.session.session_key),
+    )
     _welcome(request, result, service)
     return HttpResponseRedirect(flow.next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
 
@@ -267,8 +278,11 @@ def disconnect(request: HttpRequest) -> HttpResponse:
 
 def take_id_token(request: HttpRequest) -> str:
     """The ID token of this session's Super-App sign-in, taken out of the session ("" if the
-    person did not sign in with the Super-App). Called before the session ends."""
+    person did not sign in with the Super-App), and the session's record for Back-Channel
+    Logout forgotten. Called before the session ends."""
     value = request.session.pop(ID_TOKEN_KEY, "")
+    if value:
+        services.superapp_session_forget(request.session.session_key)
     return value if isinstance(value, str) else ""
 
 
@@ -297,6 +311,48 @@ def provider_sign_out(request: HttpRequest, id_token: str) -> HttpResponse | Non
         logger.warning("Signing out at the Super-App's provider is not possible: %s", error)
         return None
     return HttpResponseRedirect(url) if url else None
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def backchannel_logout(request: HttpRequest) -> HttpResponse:
+    """The provider signs the person out here too (OpenID Connect Back-Channel Logout 1.0):
+    it POSTs a signed ``logout_token`` from its server when the person signs out of the
+    Super-App. 200 when the sessions it names are ended (or were already), 400 with an
+    ``invalid_request`` error when the token does not pass ``oidc.validate_logout_token``
+    (``temporarily_unavailable`` when the provider's keys cannot be fetched to check it: the
+    provider may send it again)."""
+    config = _config_or_404()
+    try:
+        logout = oidc.validate_logout_token(config, request.POST.get("logout_token", ""))
+    except oidc.OidcError as error:
+        logger.warning("Super-App back-channel logout refused: %s", error)
+        if error.reason.startswith(("discovery_", "jwks_")):
+            return _logout_answer(
+                400, "temporarily_unavailable", _("The sign-in provider cannot be reached.")
+            )
+        return _logout_answer(400, "invalid_request", _("The logout token is not valid."))
+    if not oidc.logout_token_seen(logout):
+        ended = services.superapp_backchannel_logout(
+            issuer=logout.issuer, subject=logout.subject, sid=logout.sid
+        )
+        oidc.logout_token_done(config, logout)
+        logger.info("Super-App back-channel logout ended %d session(s)", ended)
+    return _logout_answer(200)
+
+
+def _logout_answer(status: int, error: str = "", description: str = "") -> HttpResponse:
+    """The answer to the provider: empty on success, else an OAuth-style JSON error; never
+    cached (Back-Channel Logout 1.0 §2.8)."""
+    response = (
+        JsonResponse({"error": error, "error_description": description}, status=status)
+        if error
+        else HttpResponse(status=status)
+    )
+    response["Cache-Control"] = "no-cache, no-store"
+    response["Pragma"] = "no-cache"
+    return response
 
 
 @never_cache
