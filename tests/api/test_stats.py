@@ -135,6 +135,9 @@ def test_year_quarter_month_and_agency_filters(world: World, client: Client) -> 
     assert sum(row["received"] for row in dpu["by_channel"]) == 5
 
 
+AFTER_MAX_YEAR = "after-max-year"
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
@@ -142,7 +145,7 @@ def test_year_quarter_month_and_agency_filters(world: World, client: Client) -> 
         ({"year": "1999"}, "year"),
         ({"year": "10000"}, "year"),
         ({"year": "9999"}, "year"),
-        ({"year": str(max_year() + 1)}, "year"),
+        ({"year": AFTER_MAX_YEAR}, "year"),
         ({"year": "2024", "quarter": "5"}, "quarter"),
         ({"year": "2024", "month": "13"}, "month"),
         ({"year": "2024", "quarter": "1", "month": "2"}, "month"),
@@ -153,6 +156,8 @@ def test_year_quarter_month_and_agency_filters(world: World, client: Client) -> 
 def test_invalid_input_is_a_problem_in_the_callers_language(
     world: World, client: Client, params: dict[str, str], field: str
 ) -> None:
+    if params.get("year") == AFTER_MAX_YEAR:  # worked out now, not when tests are collected
+        params = {**params, "year": str(max_year() + 1)}
     response = get(client, **params)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"

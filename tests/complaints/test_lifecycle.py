@@ -376,7 +376,8 @@ def test_reopen_only_within_window(world: World) -> None:
     assert complaint.status == Status.IN_PROGRESS
     followup_clock = clock_of(complaint, Clock.Kind.FOLLOWUP)
     assert followup_clock.dispatch == lead_dispatch(complaint)
-    publish_followup(world, complaint, "Sudah ditambal ulang.")
+    with frozen_at(at("2026-12-29T10:00")):  # within the clock's 5 working days
+        publish_followup(world, complaint, "Sudah ditambal ulang.")
     followup_clock.refresh_from_db()
     assert followup_clock.met is True
 
