@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from aduan.complaints.models import (
 )
 from aduan.core import clock
 from aduan.core.audit import audit_verify
+from aduan.core.calendar import JAKARTA
 from aduan.core.models import AuditEvent
 from tests.world import World, frozen_at
 
@@ -262,8 +263,10 @@ def test_needs_the_configuration(db: Any) -> None:
         loadgen("--complaints", "5")
 
 
-@pytest.mark.parametrize("years", ["2030", "2026-2021", "abc"])
+@pytest.mark.parametrize("years", ["next year", "2026-2021", "abc"])
 def test_rejects_bad_years(world: World, years: str) -> None:
+    if years == "next year":  # a year that has not begun
+        years = str(clock.now().astimezone(JAKARTA).year + 1)
     with pytest.raises(CommandError):
         loadgen("--complaints", "5", "--years", years)
 
@@ -480,6 +483,20 @@ def test_real_source_csv(world: World) -> None:
     assert all(c.title and len(c.title) <= 200 and c.description for c in ordinary)
     assert set(Complaint.objects.values_list("status", flat=True)) == set(Status.values)
     assert audit_verify()[1] is None
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-11-30T04:45:00+07:00",  # Monday before office hours
+        "2027-01-03T20:00:00+07:00",  # Sunday evening, after the New Year holiday
+        "2027-03-10T09:00:00+07:00",  # inside the Nyepi and Lebaran holidays of 2027
+    ],
+)
+def test_every_state_is_covered_whenever_it_runs(world: World, moment: str) -> None:
+    with frozen_at(datetime.fromisoformat(moment)):
+        loadgen("--complaints", "10", "--seed", "3")
+    assert set(Complaint.objects.values_list("status", flat=True)) == set(Status.values)
 
 
 def test_open_statuses_are_covered(generated: World) -> None:

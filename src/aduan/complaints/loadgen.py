@@ -1379,7 +1379,9 @@ class _Generator:
         if status == Status.SUBMITTED:
             plan.stall, window = "verify", timedelta(days=20)
         elif status == Status.ON_HOLD:
-            plan.hold, plan.hold_completed, window = True, False, timedelta(days=3)
+            # Long enough to hold office hours even after a long holiday (Lebaran), short
+            # enough that a hold begun then (10 working days) is still running.
+            plan.hold, plan.hold_completed, window = True, False, timedelta(days=10)
         elif status == Status.DISPATCHED:
             plan.stall, window = "followup", timedelta(days=30)
         elif status == Status.IN_PROGRESS:
