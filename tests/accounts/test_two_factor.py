@@ -129,7 +129,8 @@ def test_after_many_wrong_codes_even_the_right_one_waits(
     response = client.post(TWO_FACTOR, {"otp_token": code_for(device)})
 
     assert response.status_code == 400
-    assert "Too many wrong codes. Wait 16 seconds" in response.content.decode()
+    # 16, or a little less when the machine was slow between the two steps.
+    assert re.search(r"Too many wrong codes\. Wait 1[0-6] seconds", response.content.decode())
     assert not is_verified(client)
     device.throttle_reset()
     assert client.post(TWO_FACTOR, {"otp_token": code_for(device)}).status_code == 302

@@ -17,7 +17,7 @@ from aduan.complaints.policies import guest_secret_hash
 from aduan.core import clock
 from aduan.core.calendar import local_date
 from tests.portal.conftest import GUEST_EMAIL, GUEST_NAME, GUEST_PHONE, Places, png_bytes
-from tests.world import World
+from tests.world import World, frozen_at
 
 pytestmark = pytest.mark.django_db
 
@@ -221,8 +221,9 @@ def test_a_too_large_file_is_refused_with_the_limit(
 
 
 def test_an_event_date_in_the_future_is_refused(world: World, client: Client) -> None:
-    tomorrow = local_date(clock.now()) + timedelta(days=1)
-    response = client.post("/lapor/", guest_post(world, event_date=tomorrow.isoformat()))
+    with frozen_at(clock.now()):  # "tomorrow" stays tomorrow across midnight
+        tomorrow = local_date(clock.now()) + timedelta(days=1)
+        response = client.post("/lapor/", guest_post(world, event_date=tomorrow.isoformat()))
 
     assert response.status_code == 400
     assert Complaint.objects.count() == 0
