@@ -246,6 +246,8 @@ ADUAN_STAFF_REQUIRE_2FA = os.environ.get("ADUAN_STAFF_REQUIRE_2FA", "1") == "1"
 OTP_TOTP_ISSUER = os.environ.get("ADUAN_TOTP_ISSUER", "Aduan Sumbar")
 # Citizens' sessions last two weeks; staff sessions are shortened by the idle timeout.
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Database sessions whose key changes keep their Super-App record (Back-Channel Logout).
+SESSION_ENGINE = "aduan.superapp.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

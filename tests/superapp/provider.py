@@ -273,8 +273,9 @@ class OidcProvider:
         }
         claims.update(overrides)
         claims = {key: value for key, value in claims.items() if value is not None}
-        header = {"alg": "RS256", "kid": self.kid, "typ": "logout+jwt"}
-        return jwt.encode(header, claims, self.signing_key or rsa_key(self.kid))
+        key = self.signing_key or rsa_key(self.kid)
+        header = {"alg": "RS256", "kid": key.kid or self.kid, "typ": "logout+jwt"}
+        return jwt.encode(header, claims, key)
 
     def _userinfo(self, request: httpx.Request) -> httpx.Response:
         header = request.headers.get("Authorization", "")

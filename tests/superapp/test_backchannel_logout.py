@@ -14,9 +14,10 @@ from django.test import Client
 from joserfc.jwk import RSAKey
 
 from aduan.accounts.models import User
+from aduan.core import clock
 from aduan.core.audit import audit_verify
 from aduan.core.models import AuditEvent
-from aduan.superapp.models import SuperAppSession
+from aduan.superapp.models import SuperAppIdentity, SuperAppSession
 from tests.superapp.conftest import sign_in
 from tests.superapp.provider import ISSUER, OidcProvider, Person
 
@@ -210,3 +211,67 @@ def test_disconnecting_forgets_the_sessions(provider: OidcProvider) -> None:
     assert not SuperAppSession.objects.exists()
     assert provider_posts(provider.logout_token(sub="madani-0001")).status_code == 200
     assert signed_in(client)  # no longer connected: the provider's sign-out does not reach here
+
+
+def test_a_session_whose_key_changed_is_still_ended(provider: OidcProvider) -> None:
+    client = browser(provider)
+    user = User.objects.get(superapp_identities__subject="madani-0001")
+    user.set_password("Sandi-lama-123")  # which signs the person out everywhere: again
+    user.save()
+    sign_in(client, provider)
+    first_key = client.session.session_key
+    changed = client.post(
+        "/akun/sandi/ubah/",
+        {
+            "old_password": "Sandi-lama-123",
+            "new_password1": "Sandi-Baru-456!",
+            "new_password2": "Sandi-Baru-456!",
+        },
+    )
+    assert changed.status_code == 302
+    assert client.session.session_key != first_key and signed_in(client)
+
+    assert provider_posts(provider.logout_token(sid="sesi-0001")).status_code == 200
+
+    assert not signed_in(client)
+
+
+def test_another_providers_sessions_are_left_alone(provider: OidcProvider) -> None:
+    client = browser(provider)
+    elsewhere = Client()
+    other_user = User.objects.create_user("warga-lain", password="x-Sandi-789")
+    elsewhere.force_login(other_user)
+    identity = SuperAppIdentity.objects.create(
+        user=other_user,
+        issuer="https://sso.kabupaten.test",
+        subject="madani-0001",
+        created_at=clock.now(),
+    )
+    SuperAppSession.objects.create(
+        identity=identity,
+        sid="sesi-0001",
+        session_key=str(elsewhere.session.session_key),
+        created_at=clock.now(),
+    )
+
+    provider_posts(provider.logout_token(sub="madani-0001", sid="sesi-0001"))
+
+    assert not signed_in(client)
+    assert signed_in(elsewhere)
+
+
+def test_tokens_naming_unknown_keys_refetch_the_keys_at_most_once_a_minute(
+    provider: OidcProvider,
+) -> None:
+    client = browser(provider)
+    forged = RSAKey.generate_key(2048, parameters={"kid": "kunci-palsu"})
+    provider.signing_key = forged
+    certs = provider.metadata()["jwks_uri"].removeprefix(ISSUER)
+
+    for _attempt in range(4):
+        token = provider.logout_token(sub="madani-0001")
+        assert provider_posts(token).status_code == 400
+
+    # The keys of the sign-in, plus one refresh for all four forged tokens.
+    assert sum(call.endswith(certs) for call in provider.requests) == 2
+    assert signed_in(client)

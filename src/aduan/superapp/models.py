@@ -70,3 +70,23 @@ class SuperAppSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identity} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SuperAppLogoutToken(models.Model):
+    """A logout token acted on (its issuer and ``jti``), kept while it could still be accepted:
+    the unique pair makes a retried or replayed token end nothing more, in the same transaction
+    as the sign-out. Written only by ``aduan.superapp.services``."""
+
+    issuer = models.CharField(_("issuer"), max_length=255)
+    jti = models.CharField(_("token id"), max_length=255)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("Super-App logout token")
+        verbose_name_plural = _("Super-App logout tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "jti"], name="superapp_logout_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} · {self.jti}"

@@ -337,7 +337,10 @@ def _decode_signed(
                 token, _provider_keys(config, metadata, refresh=False), algorithms=algorithms
             )
         except InvalidKeyIdError:
-            # The provider may have rotated its keys since we cached them: fetch them once.
+            # The provider may have rotated its keys since we cached them: fetch them again,
+            # at most once a minute (anyone can post a token naming an unknown key).
+            if not cache.add(_cache_key("jwks_refresh", str(metadata["jwks_uri"])), 1, 60):
+                raise
             return jwt.decode(
                 token, _provider_keys(config, metadata, refresh=True), algorithms=algorithms
             )
@@ -402,7 +405,9 @@ def validate_logout_token(config: OidcConfig, logout_token: str) -> LogoutReques
     §2.6: signed like an ID token (same keys, same algorithms), from the issuer, for this client,
     issued at most ``LOGOUT_TOKEN_MAX_AGE_SECONDS`` ago and not expired, with a ``jti``, the
     back-channel logout event, ``sub`` and/or ``sid``, and no ``nonce`` (so that an ID token can
-    never pass for one)."""
+    never pass for one). ``exp`` is checked when present but not required (the 1.0 final text
+    requires it; providers built on the drafts do not send it, and the ``iat`` age bounds the
+    token's life instead). That a token is acted on only once is the services' job."""
     if not logout_token:
         raise OidcError("logout_token_missing")
     metadata = provider_metadata(config)
@@ -442,20 +447,3 @@ def validate_logout_token(config: OidcConfig, logout_token: str) -> LogoutReques
     return LogoutRequest(
         issuer=str(metadata["issuer"]), subject=names["sub"], sid=names["sid"], jti=names["jti"]
     )
-
-
-def _logout_key(request: LogoutRequest) -> str:
-    return _cache_key("logout", f"{request.issuer}\n{request.jti}")
-
-
-def logout_token_seen(request: LogoutRequest) -> bool:
-    """Whether this logout token was acted on already (``logout_token_done``). A repeated
-    request is answered like the first without acting again, so a token replayed later cannot
-    end sessions begun after it."""
-    return cache.get(_logout_key(request)) is not None
-
-
-def logout_token_done(config: OidcConfig, request: LogoutRequest) -> None:
-    """Remember the token for as long as it could be accepted (after acting on it: a request
-    that failed half-way can be retried)."""
-    cache.set(_logout_key(request), 1, LOGOUT_TOKEN_MAX_AGE_SECONDS + 2 * config.clock_skew_seconds)

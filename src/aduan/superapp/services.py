@@ -11,10 +11,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import import_module
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -26,7 +27,7 @@ from aduan.core import clock
 from aduan.core.audit import audit_log
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
-from aduan.superapp.models import SuperAppIdentity, SuperAppSession
+from aduan.superapp.models import SuperAppIdentity, SuperAppLogoutToken, SuperAppSession
 
 STAFF_REFUSED = _(
     "Staff accounts cannot sign in with %(service)s. Sign in with your username, password "
@@ -348,10 +349,12 @@ def superapp_disconnect(*, actor: User) -> bool:
 
 
 # --- Sessions, for Back-Channel Logout ---------------------------------------------------------
+# Sessions live in the database (settings.SESSION_ENGINE, aduan.superapp.sessions), so ending
+# one is a row deleted in the same transaction as its record.
 
-
-def _session_store() -> Any:
-    return import_module(settings.SESSION_ENGINE).SessionStore
+# Logout tokens acted on are kept this long: well past the 5 minutes (plus the allowed clock
+# skew) in which oidc.validate_logout_token accepts one.
+LOGOUT_TOKEN_KEPT = timedelta(hours=1)
 
 
 @transaction.atomic
@@ -360,25 +363,23 @@ def superapp_session_remember(*, issuer: str, subject: str, sid: str, session_ke
     identity (``issuer``, ``subject``), in the provider's session ``sid`` ("" if it sent none).
 
     Signing in again in the same browser session replaces the record. The identity's records
-    of sessions that have ended meanwhile (expired, or signed out in a way that did not pass
-    through here) are dropped, so the table holds about one row per live session.
+    of sessions that have ended meanwhile (expired, or deleted without passing through here)
+    are dropped, so the table holds about one row per live session.
     """
     identity = SuperAppIdentity.objects.filter(issuer=issuer, subject=subject).first()
     if identity is None or not session_key:
         return
-    store = _session_store()()
-    stale = [
-        pk
-        for pk, key in identity.sessions.exclude(session_key=session_key).values_list(
-            "pk", "session_key"
-        )
-        if not store.exists(key)
-    ]
-    SuperAppSession.objects.filter(pk__in=stale).delete()
+    live = Session.objects.filter(expire_date__gt=clock.now()).values("session_key")
+    identity.sessions.exclude(session_key=session_key).exclude(session_key__in=live).delete()
     SuperAppSession.objects.update_or_create(
         session_key=session_key,
         defaults={"identity": identity, "sid": sid[:255], "created_at": clock.now()},
     )
+
+
+def superapp_session_rekey(old_key: str, new_key: str) -> None:
+    """The session got a new key (signing in again, changing the password): its record follows."""
+    SuperAppSession.objects.filter(session_key=old_key).update(session_key=new_key)
 
 
 def superapp_session_forget(session_key: str | None) -> None:
@@ -388,16 +389,26 @@ def superapp_session_forget(session_key: str | None) -> None:
 
 
 @transaction.atomic
-def superapp_backchannel_logout(*, issuer: str, subject: str, sid: str) -> int:
+def superapp_backchannel_logout(*, issuer: str, subject: str, sid: str, jti: str) -> int:
     """End this site's sessions that the provider's logout token names (OpenID Connect
     Back-Channel Logout 1.0 §2.7); the number ended.
 
     With ``sid``: the sessions that began in that provider session (of that person, when
     ``subject`` is given too). With ``subject`` only: every session of that person that began
-    with a Super-App sign-in. Sessions begun with a password are not touched. Naming a session
-    that is already gone ends nothing and is not an error, so a repeated request is harmless.
+    with a Super-App sign-in or connect. Sessions begun with a password and never connected are
+    not touched. Naming a session that is already gone ends nothing and is not an error.
+
+    A token (``issuer``, ``jti``) is acted on once: repeated, it ends nothing more, so a
+    provider's retry is harmless and a replay cannot end a session begun after the first.
     Audited as ``superapp.signed_out_by_provider`` once per person.
     """
+    now = clock.now()
+    SuperAppLogoutToken.objects.filter(received_at__lt=now - LOGOUT_TOKEN_KEPT).delete()
+    try:
+        with transaction.atomic():
+            SuperAppLogoutToken.objects.create(issuer=issuer, jti=jti, received_at=now)
+    except IntegrityError:
+        return 0
     records = SuperAppSession.objects.filter(identity__issuer=issuer)
     if subject:
         records = records.filter(identity__subject=subject)
@@ -406,20 +417,17 @@ def superapp_backchannel_logout(*, issuer: str, subject: str, sid: str) -> int:
     found = list(records.select_related("identity__user").select_for_update(of=("self",)))
     if not found:
         return 0
-    store = _session_store()
-    for record in found:
-        store(session_key=record.session_key).delete()
+    Session.objects.filter(session_key__in=[record.session_key for record in found]).delete()
     SuperAppSession.objects.filter(pk__in=[record.pk for record in found]).delete()
     ended: dict[int, list[SuperAppSession]] = {}
     for record in found:
         ended.setdefault(record.identity.user_id, []).append(record)
     for records_of_user in ended.values():
-        user = records_of_user[0].identity.user
         audit_log(
             actor=None,
             actor_label=settings.ADUAN_SUPERAPP_NAME,
             action="superapp.signed_out_by_provider",
-            target=user,
+            target=records_of_user[0].identity.user,
             data={"issuer": issuer, "sessions": len(records_of_user), "by_sid": bool(sid)},
         )
     return len(found)

@@ -333,12 +333,10 @@ def backchannel_logout(request: HttpRequest) -> HttpResponse:
                 400, "temporarily_unavailable", _("The sign-in provider cannot be reached.")
             )
         return _logout_answer(400, "invalid_request", _("The logout token is not valid."))
-    if not oidc.logout_token_seen(logout):
-        ended = services.superapp_backchannel_logout(
-            issuer=logout.issuer, subject=logout.subject, sid=logout.sid
-        )
-        oidc.logout_token_done(config, logout)
-        logger.info("Super-App back-channel logout ended %d session(s)", ended)
+    ended = services.superapp_backchannel_logout(
+        issuer=logout.issuer, subject=logout.subject, sid=logout.sid, jti=logout.jti
+    )
+    logger.info("Super-App back-channel logout ended %d session(s)", ended)
     return _logout_answer(200)
 
 
