@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from aduan.complaints import services
 from aduan.lapor import services as lapor_services
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
+from aduan.lapor.problems import problem_text
 from aduan.lapor.reconcile import reconcile
 from aduan.lapor.sync import sync
 from tests.lapor.conftest import FakeClock
@@ -50,7 +52,7 @@ def test_a_national_status_that_drifted_is_set_back(
     report["status"] = "Belum Terverifikasi"
     result = reconcile()
     assert codes(result) == [("status", False)]
-    assert "Belum Terverifikasi" in result.differences[0].detail
+    assert "Belum Terverifikasi" in problem_text(result.differences[0].detail)
     result = reconcile(repair=True)
     assert codes(result) == [("status", True)]
     sync()
@@ -178,6 +180,30 @@ def test_conflicts_are_listed_for_people(national: NationalSimulator, world: Wor
     result = reconcile(repair=True)
     assert ("national_transferred", False) in codes(result)
     assert ("conflict", False) in codes(result)
+
+
+def test_differences_are_kept_as_source_text_and_told_in_the_readers_language(
+    national: NationalSimulator, world: World
+) -> None:
+    complaint = make(world, "in_progress")
+    sync()
+    national.reports[linked(complaint).national_id]["status"] = "Belum Terverifikasi"
+
+    detail = reconcile().differences[0].detail
+
+    run = SyncRun.objects.filter(kind="reconcile").first()
+    assert run is not None and run.differences[0]["detail"] == detail
+    assert detail["params"]["national"] == "Belum Terverifikasi"
+    with translation.override("en"):
+        assert problem_text(detail) == (
+            "National status “Belum Terverifikasi”; here it is In progress, which is "
+            "“Sedang Diproses” nationally."
+        )
+    with translation.override("id"):
+        assert problem_text(detail) == (
+            "Status nasional “Belum Terverifikasi”; di sini statusnya Ditindaklanjuti, yang "
+            "secara nasional berarti “Sedang Diproses”."
+        )
 
 
 def test_the_command_exits_1_while_differences_remain(

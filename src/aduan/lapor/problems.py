@@ -30,6 +30,8 @@ def problem(text: str | Promise, **params: Any) -> dict[str, Any]:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, dict):  # stored already
+        return value
     if isinstance(value, DomainError):
         return problem(value.message, **value.params)
     if isinstance(value, Promise):
@@ -54,6 +56,6 @@ def problem_text(stored: dict[str, Any] | None) -> str:
 
 
 def problem_in_english(stored: dict[str, Any] | None) -> str:
-    """A stored problem in English, for logs and reconcile's (English) list of differences."""
+    """A stored problem in English, for logs."""
     with translation.override("en"):
         return problem_text(stored)

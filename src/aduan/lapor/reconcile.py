@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Channel, Complaint, FollowUp, Status
 from aduan.core import clock
@@ -50,7 +51,7 @@ from aduan.lapor.outbox import (
     shared_attachments,
     wants_registration,
 )
-from aduan.lapor.problems import problem_in_english
+from aduan.lapor.problems import problem
 from aduan.lapor.sync import lease_acquire, lease_release, lease_renew
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ class Difference:
     """One way our side and SP4N-LAPOR! differ."""
 
     code: str
-    detail: str
+    # A stored text (aduan.lapor.problems): the English source and its values.
+    detail: dict[str, Any]
     tracking_id: str = ""
     national_id: str = ""
     repaired: bool = False
@@ -126,7 +128,7 @@ class _Reconciler:
     def differ(
         self,
         code: str,
-        detail: str,
+        detail: dict[str, Any],
         *,
         link: NationalLink | None = None,
         complaint: Complaint | None = None,
@@ -180,7 +182,10 @@ class _Reconciler:
                 continue  # ours, its registration answer not recorded yet (in flight)
             self.differ(
                 "missing_locally",
-                f"SP4N-LAPOR! gave report {national_id} to this instansi; it is not here",
+                problem(
+                    _("SP4N-LAPOR! gave report %(national_id)s to this instansi; it is not here."),
+                    national_id=national_id,
+                ),
                 national_id=national_id,
                 repaired=self.apply(report),
             )
@@ -193,7 +198,10 @@ class _Reconciler:
             report = national.get(link.national_id)
             self.differ(
                 "not_taken_in",
-                f"national report could not be taken in: {problem_in_english(link.problem)}",
+                problem(
+                    _("The national report could not be taken in: %(problem)s"),
+                    problem=link.problem or {"text": "-"},
+                ),
                 link=link,
                 repaired=self.apply(report) if report is not None else False,
             )
@@ -204,13 +212,17 @@ class _Reconciler:
         )
         parked = waiting.filter(state=OutboundMessage.State.PARKED).count()
         if parked:
-            self.differ("parked", f"{parked} message(s) parked for an administrator", link=link)
+            self.differ(
+                "parked",
+                problem(_("Messages parked for an administrator: %(count)d"), count=parked),
+                link=link,
+            )
             return
         if not link.national_id and not waiting.filter(kind=OutboundMessage.Kind.REGISTER).exists():
             # What waits can never go: nothing nationally to attach it to.
             self.differ(
                 "not_registered",
-                "registration was discarded; SP4N-LAPOR! does not have this complaint",
+                problem(_("The registration was discarded; SP4N-LAPOR! does not have it.")),
                 link=link,
                 repaired=self.reregister(link, complaint),
             )
@@ -224,7 +236,7 @@ class _Reconciler:
         if report is None:
             self.differ(
                 "missing_nationally",
-                "SP4N-LAPOR! does not know this report",
+                problem(_("SP4N-LAPOR! does not know this report.")),
                 link=link,
                 repaired=self.reregister(link, complaint) if link.origin == Origin.LOCAL else False,
             )
@@ -235,7 +247,7 @@ class _Reconciler:
         self.compare_status(link, complaint, report)
         self.compare_published(link, complaint, report)
         if link.problem:
-            self.differ("conflict", problem_in_english(link.problem), link=link)
+            self.differ("conflict", link.problem, link=link)
 
     def fetch(self, national_id: str) -> NationalReport | None:
         raw = self.client.report(national_id)
@@ -279,7 +291,7 @@ class _Reconciler:
             what = ", ".join(filter(None, [what, "rating"]))
         self.differ(
             "national_actions_missing",
-            f"the reporter's actions on SP4N-LAPOR! not taken in: {what}",
+            problem(_("The reporter's actions on SP4N-LAPOR! not taken in: %(items)s"), items=what),
             link=link,
             repaired=self.apply(report),
         )
@@ -301,7 +313,7 @@ class _Reconciler:
                     repaired = True
                 self.differ(
                     "transfer_missing",
-                    "transferred here, still with this instansi in SP4N-LAPOR!",
+                    problem(_("Transferred here, still with this instansi in SP4N-LAPOR!")),
                     link=link,
                     repaired=repaired,
                 )
@@ -313,7 +325,11 @@ class _Reconciler:
                 repaired = self.apply(report)
             self.differ(
                 "national_transferred",
-                f"SP4N-LAPOR! gave this report to {elsewhere}; here it is {complaint.status}",
+                problem(
+                    _("SP4N-LAPOR! gave this report to %(elsewhere)s; here it is %(status)s."),
+                    elsewhere=elsewhere,
+                    status=Status(complaint.status).label,
+                ),
                 link=link,
                 repaired=repaired,
             )
@@ -327,7 +343,10 @@ class _Reconciler:
         ):
             self.differ(
                 "national_archived",
-                f"archived in SP4N-LAPOR!; here it is {complaint.status}",
+                problem(
+                    _("Archived in SP4N-LAPOR!; here it is %(status)s."),
+                    status=Status(complaint.status).label,
+                ),
                 link=link,
                 repaired=self.apply(report),
             )
@@ -338,7 +357,15 @@ class _Reconciler:
             repaired = True
         self.differ(
             "status",
-            f"national status {report.status!r}, ours {complaint.status} (= {expected!r})",
+            problem(
+                _(
+                    "National status “%(national)s”; here it is %(status)s, which is "
+                    "“%(expected)s” nationally."
+                ),
+                national=report.status,
+                status=Status(complaint.status).label,
+                expected=expected,
+            ),
             link=link,
             repaired=repaired,
         )
@@ -354,7 +381,10 @@ class _Reconciler:
             repaired = bool(self.repair and enqueue_followup(link, pk, self.suffix))
             self.differ(
                 "followup_missing",
-                f"published follow-up {followup_reference(pk)} is not in SP4N-LAPOR!",
+                problem(
+                    _("The published follow-up %(reference)s is not in SP4N-LAPOR!"),
+                    reference=followup_reference(pk),
+                ),
                 link=link,
                 repaired=repaired,
             )
@@ -367,8 +397,10 @@ class _Reconciler:
             )
             self.differ(
                 "attachment_missing",
-                "files not in SP4N-LAPOR!: "
-                + ", ".join(attachment_reference(pk) for pk in sorted(absent)),
+                problem(
+                    _("Files not in SP4N-LAPOR!: %(files)s"),
+                    files=", ".join(attachment_reference(pk) for pk in sorted(absent)),
+                ),
                 link=link,
                 repaired=repaired,
             )
@@ -377,7 +409,10 @@ class _Reconciler:
         if unknown:
             self.differ(
                 "followup_unknown",
-                "SP4N-LAPOR! has follow-ups that are not published here: " + ", ".join(unknown),
+                problem(
+                    _("SP4N-LAPOR! has follow-ups that are not published here: %(references)s"),
+                    references=", ".join(unknown),
+                ),
                 link=link,
             )
 
@@ -402,7 +437,7 @@ class _Reconciler:
                 repaired = True
             self.differ(
                 "not_registered",
-                "should be registered in SP4N-LAPOR! and is not",
+                problem(_("Should be registered in SP4N-LAPOR! and is not.")),
                 complaint=complaint,
                 repaired=repaired,
             )

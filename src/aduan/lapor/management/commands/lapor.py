@@ -95,7 +95,7 @@ class Command(BaseCommand):
         for item in result.differences:
             mark = _("repaired") if item.repaired else _("DIFFERENT")
             who = " ".join(filter(None, [item.tracking_id, item.national_id])) or "-"
-            self.stdout.write(f"{mark}\t{item.code}\t{who}\t{item.detail}")
+            self.stdout.write(f"{mark}\t{item.code}\t{who}\t{problem_text(item.detail)}")
         repaired = sum(1 for item in result.differences if item.repaired)
         left = len(result.differences) - repaired
         self.stdout.write(
