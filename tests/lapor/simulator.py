@@ -76,6 +76,8 @@ class NationalSimulator:
         self.requests: list[httpx.Request] = []
         self.scripted: list[Scripted] = []
         self.faulted: Counter[str] = Counter()
+        # The reporter's files, by (national ID, id_referensi): served by GET …/lampiran/{ref}.
+        self.files: dict[tuple[str, str], bytes] = {}
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -138,6 +140,12 @@ class NationalSimulator:
         feed = f"/instansi/{self.instansi}/laporan"
         if path == feed:
             return httpx.Response(200, json=self._feed(request))
+        if path.startswith("/laporan/") and "/lampiran/" in path:
+            national_id, _sep, reference = path.removeprefix("/laporan/").partition("/lampiran/")
+            content = self.files.get((national_id, reference))
+            if content is None:
+                return httpx.Response(404, json={"error": "berkas tidak ditemukan"})
+            return httpx.Response(200, content=content)
         if path.startswith("/laporan/"):
             report = self.reports.get(path.removeprefix("/laporan/"))
             if report is None:
@@ -286,6 +294,31 @@ class NationalSimulator:
                 **fields,
             }
         )
+
+    def add_file(
+        self,
+        national_id: str,
+        content: bytes,
+        name: str = "foto-jalan.png",
+        *,
+        listed_sha256: str | None = None,
+    ) -> str:
+        """The reporter adds a file to the report on SP4N-LAPOR! (``listed_sha256``: what the
+        listing says, when it should not match the content)."""
+        report = self.reports[national_id]
+        reference = self._item_id("BERKAS")
+        self.files[(national_id, reference)] = content
+        report["lampiran"].append(
+            {
+                "id_referensi": reference,
+                "nama": name,
+                "tipe": "application/octet-stream",
+                "ukuran": len(content),
+                "sha256": listed_sha256 or hashlib.sha256(content).hexdigest(),
+            }
+        )
+        self._changed(report)
+        return reference
 
     def _item_id(self, prefix: str) -> str:
         self.numbers += 1

@@ -5,7 +5,14 @@ from typing import Any
 
 from django.contrib import admin
 
-from aduan.lapor.models import NationalItem, NationalLink, OutboundMessage, SyncRun, SyncState
+from aduan.lapor.models import (
+    NationalFile,
+    NationalItem,
+    NationalLink,
+    OutboundMessage,
+    SyncRun,
+    SyncState,
+)
 
 
 class _ReadOnly(admin.ModelAdmin):
@@ -51,6 +58,14 @@ class NationalItemAdmin(_ReadOnly):
     list_display = ["id", "link", "kind", "item_id", "applied", "created_at"]
     list_filter = ["kind", "applied"]
     readonly_fields = [f.name for f in NationalItem._meta.fields]
+
+
+@admin.register(NationalFile)
+class NationalFileAdmin(_ReadOnly):
+    list_display = ["id", "link", "reference", "name", "state", "updated_at"]
+    list_filter = ["state"]
+    list_select_related = ["link"]
+    readonly_fields = [f.name for f in NationalFile._meta.fields]
 
 
 @admin.register(SyncRun)

@@ -124,28 +124,13 @@ class NationalClient:
         what = f"{method} {path}"
         try:
             response = self._http.request(method, path, params=params, json=body, headers=headers)
-        except httpx.TimeoutException as error:
-            raise NationalError(
-                f"SP4N-LAPOR! did not answer in time ({what}): {error}", retryable=True
-            ) from error
         except httpx.TransportError as error:
-            raise NationalError(
-                f"SP4N-LAPOR! could not be reached ({what}): {type(error).__name__}: {error}",
-                retryable=True,
-            ) from error
+            raise _unreachable(error, what) from error
         status = response.status_code
         if missing_ok and status == 404:
             return None
         if not response.is_success:
-            detail = response.text[:500]
-            retryable = status in (408, 429) or status >= 500
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            raise NationalError(
-                f"SP4N-LAPOR! answered HTTP {status} to {what}: {detail}",
-                retryable=retryable,
-                status=status,
-                retry_after=retry_after if status in (429, 503) else None,
-            )
+            raise _refused(response, what)
         if not response.content:
             return {}
         try:
@@ -189,6 +174,47 @@ class NationalClient:
     ) -> dict[str, Any]:
         path = self.path(endpoint, national_id=national_id) if national_id else self.path(endpoint)
         return self._request("POST", path, body=body, idempotency_key=idempotency_key) or {}
+
+    def download(self, national_id: str, reference: str, *, limit: int) -> bytes:
+        """A file the reporter gave SP4N-LAPOR! with a report. Read up to ``limit`` + 1 bytes
+        only: a longer file comes back cut, one byte too long, for the caller to refuse."""
+        path = self.path("attachment_download", national_id=national_id, reference=reference)
+        what = f"GET {path}"
+        try:
+            with self._http.stream("GET", path) as response:
+                if not response.is_success:
+                    response.read()
+                    raise _refused(response, what)
+                content = bytearray()
+                for chunk in response.iter_bytes():
+                    content += chunk
+                    if len(content) > limit:
+                        break
+                return bytes(content[: limit + 1])
+        except httpx.TransportError as error:
+            raise _unreachable(error, what) from error
+
+
+def _unreachable(error: httpx.TransportError, what: str) -> NationalError:
+    if isinstance(error, httpx.TimeoutException):
+        return NationalError(
+            f"SP4N-LAPOR! did not answer in time ({what}): {error}", retryable=True
+        )
+    return NationalError(
+        f"SP4N-LAPOR! could not be reached ({what}): {type(error).__name__}: {error}",
+        retryable=True,
+    )
+
+
+def _refused(response: httpx.Response, what: str) -> NationalError:
+    status = response.status_code
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    return NationalError(
+        f"SP4N-LAPOR! answered HTTP {status} to {what}: {response.text[:500]}",
+        retryable=status in (408, 429) or status >= 500,
+        status=status,
+        retry_after=retry_after if status in (429, 503) else None,
+    )
 
 
 def httpx_quote(value: str) -> str:

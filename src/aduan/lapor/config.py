@@ -32,6 +32,8 @@ DEFAULT_MAPPING: dict[str, Any] = {
         "followup": "/laporan/{national_id}/tindak-lanjut",
         "status": "/laporan/{national_id}/status",
         "attachment": "/laporan/{national_id}/lampiran",
+        # GET: the bytes of a file the reporter gave SP4N-LAPOR! ({reference}: its id_referensi).
+        "attachment_download": "/laporan/{national_id}/lampiran/{reference}",
         "transfer": "/laporan/{national_id}/alihkan",
     },
     # Our name -> the national JSON field name.

@@ -11,12 +11,15 @@ already held everything. Reporter actions are taken in once each, by their natio
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.utils import translation
@@ -30,6 +33,7 @@ from aduan.complaints.services import (
     MAX_DESCRIPTION,
     MAX_TITLE,
     MIN_DESCRIPTION,
+    attachment_add,
     complaint_archive,
     complaint_rate,
     complaint_reopen,
@@ -42,8 +46,8 @@ from aduan.core import clock
 from aduan.core.calendar import local_date
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.lapor.config import Config, Mapping
-from aduan.lapor.models import NationalItem, NationalLink, Origin
-from aduan.lapor.outbox import applying_national
+from aduan.lapor.models import NationalFile, NationalItem, NationalLink, Origin
+from aduan.lapor.outbox import applying_national, attachment_reference
 from aduan.lapor.problems import problem, problem_in_english
 from aduan.lapor.services import reporter_account, system_account
 
@@ -68,6 +72,15 @@ class ReporterItem:
     item_id: str
     body: str
     at: str
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file a national report lists (the reporter's, or one of ours sent there)."""
+
+    reference: str
+    name: str = ""
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,7 @@ class NationalReport:
     rating_comment: str = ""
     followup_refs: frozenset[str] = frozenset()
     attachment_refs: frozenset[str] = frozenset()
+    files: tuple[FileRef, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -152,6 +166,27 @@ def _refs(raw: Any, mapping: Mapping, key: str) -> frozenset[str]:
         for item in raw
         if isinstance(item, dict) and mapping.get(item, key)
     )
+
+
+def _files(raw: Any, mapping: Mapping) -> tuple[FileRef, ...]:
+    if not isinstance(raw, list):
+        return ()
+    files = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        reference = _text(mapping.get(item, "attachment_reference"))
+        if not reference or len(reference) > _max(NationalFile, "reference"):
+            continue
+        checksum = _text(mapping.get(item, "attachment_sha256")).lower()
+        files.append(
+            FileRef(
+                reference=reference,
+                name=_text(mapping.get(item, "attachment_name")).rsplit("/", 1)[-1][:255],
+                sha256=checksum if len(checksum) == 64 else "",
+            )
+        )
+    return tuple(files)
 
 
 def parse_report(raw: dict[str, Any], mapping: Mapping) -> NationalReport:
@@ -216,6 +251,7 @@ def parse_report(raw: dict[str, Any], mapping: Mapping) -> NationalReport:
         rating_comment=_text(mapping.get(raw, "rating_comment")),
         followup_refs=_refs(mapping.get(raw, "followups"), mapping, "followup_reference"),
         attachment_refs=_refs(mapping.get(raw, "attachments"), mapping, "attachment_reference"),
+        files=_files(mapping.get(raw, "attachments"), mapping),
         raw=raw,
     )
 
@@ -407,6 +443,7 @@ def _update(link: NationalLink, report: NationalReport, config: Config, *, force
         with applying_national(), translation.override("en"):
             if link.origin == Origin.NATIONAL:
                 _apply_reporter_items(link, complaint, report)
+                _list_reporter_files(link, complaint, report)
             complaint.refresh_from_db()
             conflict = _apply_national_decisions(complaint, report, config)
         complaint.refresh_from_db()
@@ -441,6 +478,70 @@ def _apply_reporter_items(link: NationalLink, complaint: Complaint, report: Nati
             ReporterItem(NationalItem.Kind.RATING, "rating", report.rating_comment, ""),
             score=report.rating,
         )
+
+
+def _list_reporter_files(link: NationalLink, complaint: Complaint, report: NationalReport) -> None:
+    """Files the report lists that are neither ours (sent with a published answer) nor listed
+    already: downloaded by the next sync (``aduan.lapor.sync.fetch_files``)."""
+    ours = {attachment_reference(pk) for pk in complaint.attachments.values_list("pk", flat=True)}
+    listed = set(link.files.values_list("reference", flat=True))
+    now = clock.now()
+    NationalFile.objects.bulk_create(
+        [
+            NationalFile(
+                link=link,
+                reference=file.reference,
+                name=file.name,
+                sha256=file.sha256,
+                created_at=now,
+                updated_at=now,
+            )
+            for file in report.files
+            if file.reference not in ours and file.reference not in listed
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def take_file(file_id: int, content: bytes) -> str:
+    """Attach a downloaded national file to its complaint as the reporter's (once); "taken", or
+    "refused" with the reason kept: a checksum that does not match the national listing, or
+    what the complaint's own intake refuses (type, size, a complaint no longer open)."""
+    with transaction.atomic():
+        file = NationalFile.objects.select_for_update().select_related("link").get(pk=file_id)
+        if file.state != NationalFile.State.PENDING or file.link.complaint_id is None:
+            return "ignored"
+        complaint = Complaint.objects.get(pk=file.link.complaint_id)
+        refused: dict[str, Any] = {}
+        # A file cut at the size limit is refused as too large, not for its checksum.
+        whole = len(content) <= int(settings.ADUAN_MAX_ATTACHMENT_BYTES)
+        if whole and file.sha256 and hashlib.sha256(content).hexdigest() != file.sha256:
+            refused = problem(_("The file's SHA-256 is not the one SP4N-LAPOR! lists."))
+        else:
+            try:
+                with transaction.atomic(), applying_national():
+                    file.attachment = attachment_add(
+                        actor=reporter_account(),
+                        complaint=complaint,
+                        upload=ContentFile(content, name=file.name or "lampiran"),
+                    )
+            except DomainError as error:
+                refused = problem(_("Not attached: %(error)s"), error=error)
+        file.state = NationalFile.State.REFUSED if refused else NationalFile.State.TAKEN
+        file.problem = refused
+        file.updated_at = clock.now()
+        file.save(update_fields=["state", "problem", "attachment", "updated_at"])
+    if refused:
+        logger.info("SP4N-LAPOR! file %s refused: %s", file, problem_in_english(refused))
+        return "refused"
+    return "taken"
+
+
+def refuse_file(file_id: int, why: dict[str, Any]) -> None:
+    """SP4N-LAPOR! will not give the file (it answered 404 or another final error)."""
+    NationalFile.objects.filter(pk=file_id, state=NationalFile.State.PENDING).update(
+        state=NationalFile.State.REFUSED, problem=why, updated_at=clock.now()
+    )
 
 
 def _apply_item(

@@ -204,3 +204,52 @@ class NationalItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.link} {self.kind} {self.item_id}"
+
+
+class NationalFile(models.Model):
+    """A file the reporter gave SP4N-LAPOR! with a report received here: listed when a snapshot
+    names it, downloaded by the next sync (outside any transaction) and attached to the
+    complaint once, as the reporter's. A file refused (type, size, checksum, a complaint that no
+    longer takes files) keeps why, and is not tried again."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be downloaded")
+        TAKEN = "taken", _("Attached")
+        REFUSED = "refused", _("Refused")
+
+    link = models.ForeignKey(
+        NationalLink,
+        verbose_name=_("national link"),
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    reference = models.CharField(_("national file ID"), max_length=100)
+    name = models.CharField(_("file name"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attachment = models.ForeignKey(
+        "complaints.Attachment",
+        verbose_name=_("attachment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Why it was refused: a stored text (aduan.lapor.problems).
+    problem = models.JSONField(_("problem"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("listed at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("national file")
+        verbose_name_plural = _("national files")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "reference"], name="lapor_file_once_per_link")
+        ]
+        indexes = [models.Index(fields=["state", "id"], name="lapor_file_state_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.link} {self.reference}"

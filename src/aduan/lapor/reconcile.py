@@ -284,11 +284,24 @@ class _Reconciler:
         rating_missing = (
             report.rating is not None and (NationalItem.Kind.RATING, "rating") not in done
         )
-        if not missing and not rating_missing:
+        ours = {
+            attachment_reference(pk) for pk in complaint.attachments.values_list("pk", flat=True)
+        }
+        listed = set(link.files.values_list("reference", flat=True))
+        files_missing = [
+            file.reference
+            for file in report.files
+            if file.reference not in ours and file.reference not in listed
+        ]
+        if not missing and not rating_missing and not files_missing:
             return
-        what = ", ".join(f"{item.kind} {item.item_id}" for item in missing)
-        if rating_missing:
-            what = ", ".join(filter(None, [what, "rating"]))
+        what = ", ".join(
+            [
+                *(f"{item.kind} {item.item_id}" for item in missing),
+                *(["rating"] if rating_missing else []),
+                *(f"file {reference}" for reference in files_missing),
+            ]
+        )
         self.differ(
             "national_actions_missing",
             problem(_("The reporter's actions on SP4N-LAPOR! not taken in: %(items)s"), items=what),

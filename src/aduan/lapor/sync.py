@@ -35,8 +35,14 @@ from aduan.complaints.models import Attachment, FollowUp, Status
 from aduan.core import clock
 from aduan.lapor.client import NationalClient, NationalError
 from aduan.lapor.config import Config, load_config
-from aduan.lapor.inbound import MalformedReport, apply_report_isolated, parse_report
-from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
+from aduan.lapor.inbound import (
+    MalformedReport,
+    apply_report_isolated,
+    parse_report,
+    refuse_file,
+    take_file,
+)
+from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun, SyncState
 from aduan.lapor.outbox import attachment_reference, followup_reference
 from aduan.lapor.problems import problem, problem_in_english
 
@@ -50,6 +56,8 @@ MAX_RESPONSE_CHARS = 2000
 OUTAGE_FAILURES = 3
 # The run log keeps this many days (a run a minute makes 20,000 rows a fortnight).
 RUN_KEEP_DAYS = 14
+# National files downloaded per run at most (the rest wait for the next run).
+FILES_PER_RUN = 50
 
 PARKED_HELP = _(
     "SP4N-LAPOR! refused this message, so it is not retried by itself. Check the connector's "
@@ -498,6 +506,34 @@ def pull(client: NationalClient, config: Config, counts: Counter[str], notes: li
             break
 
 
+def fetch_files(client: NationalClient, counts: Counter[str]) -> None:
+    """Download the reporter's files that national reports listed (``NationalFile``), oldest
+    first, and attach each to its complaint. A file SP4N-LAPOR! will not give (404, another final
+    answer) is refused with the answer kept; when SP4N-LAPOR! cannot be reached the rest wait
+    for the next run."""
+    waiting = (
+        NationalFile.objects.filter(state=NationalFile.State.PENDING)
+        .select_related("link")
+        .order_by("id")[:FILES_PER_RUN]
+    )
+    for file in list(waiting):
+        try:
+            content = client.download(
+                file.link.national_id,
+                file.reference,
+                limit=int(settings.ADUAN_MAX_ATTACHMENT_BYTES),
+            )
+        except NationalError as failure:
+            if failure.retryable:
+                raise
+            refuse_file(
+                file.pk, problem(_("SP4N-LAPOR! did not give the file: %(error)s"), error=failure)
+            )
+            counts["files_refused"] += 1
+            continue
+        counts[f"files_{take_file(file.pk, content)}"] += 1
+
+
 @dataclass
 class SyncResult:
     """What a run did (``busy``: another run held the lease, nothing was done)."""
@@ -524,6 +560,7 @@ def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
                 push(client, config, counts)
             if receive:
                 pull(client, config, counts, notes)
+                fetch_files(client, counts)
     except NationalError as failure:
         error = str(failure)
         logger.warning("SP4N-LAPOR! sync: %s", failure)

@@ -1,0 +1,211 @@
+"""Files the reporter gives SP4N-LAPOR! reach the complaint: listed from the report, downloaded
+by the sync outside any transaction, attached once as the reporter's, and refused (with the
+reason kept, never tried again) when the intake would refuse them or the checksum is wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from aduan.complaints import services
+from aduan.complaints.models import Attachment, Status
+from aduan.core.models import AuditEvent
+from aduan.lapor.models import NationalFile, NationalLink
+from aduan.lapor.problems import problem_text
+from aduan.lapor.reconcile import reconcile
+from aduan.lapor.sync import FILES_PER_RUN, sync
+from tests.lapor.simulator import NationalSimulator, Scripted
+from tests.portal.conftest import png_bytes
+from tests.world import World, publish_followup
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+def complaint_of(national_id: str) -> Any:
+    link = NationalLink.objects.select_related("complaint").get(national_id=national_id)
+    assert link.complaint is not None
+    return link.complaint
+
+
+def test_the_reporters_photo_is_attached_with_the_new_complaint(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    national.add_file(national_id, png_bytes(), "lubang di jalan.png")
+
+    result = sync()
+
+    assert result.counts["created"] == 1 and result.counts["files_taken"] == 1
+    complaint = complaint_of(national_id)
+    (attachment,) = complaint.attachments.all()
+    assert attachment.original_name == "lubang di jalan.png"
+    assert attachment.content_type == "image/png"
+    assert not attachment.is_internal
+    assert attachment.uploaded_by is None  # the reporter's file, as the portal stores one
+    with attachment.file.open("rb") as stored:
+        assert stored.read() == png_bytes()
+    file = NationalFile.objects.get()
+    assert (file.state, file.attachment) == (NationalFile.State.TAKEN, attachment)
+    assert AuditEvent.objects.filter(action="attachment.added").count() == 1
+    # Taken once: later snapshots and runs list it again, nothing more is downloaded.
+    national.reply(national_id)
+    downloads = len(national.posts("/lampiran/")) + len(_downloads(national))
+    assert sync().counts.get("files_taken", 0) == 0
+    assert len(national.posts("/lampiran/")) + len(_downloads(national)) == downloads
+    assert complaint.attachments.count() == 1
+
+
+def _downloads(national: NationalSimulator) -> list[httpx.Request]:
+    return [r for r in national.requests if r.method == "GET" and "/lampiran/" in r.url.path]
+
+
+def test_a_file_added_later_is_attached_too_and_ours_are_not_fetched_back(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    sync()
+    complaint = complaint_of(national_id)
+    services_dispatch_and_answer_with_a_file(world, complaint)
+    sync()  # our answer and its file go to SP4N-LAPOR!
+    assert len(national.reports[national_id]["lampiran"]) == 1  # ours, listed there now
+
+    national.add_file(national_id, PDF, "surat.pdf")
+    sync()
+
+    names = sorted(complaint.attachments.values_list("original_name", flat=True))
+    assert names == ["jawaban.png", "surat.pdf"]
+    assert len(_downloads(national)) == 1  # only the reporter's file
+
+
+def services_dispatch_and_answer_with_a_file(world: World, complaint: Any) -> None:
+    """Dispatched here, answered with a file that leaves with the published answer."""
+    services.complaint_dispatch(
+        actor=world.coordinator, complaint=complaint, lead_agency=world.public_works
+    )
+    services.attachment_add(
+        actor=world.operator,
+        complaint=complaint,
+        upload=SimpleUploadedFile("jawaban.png", png_bytes()),
+    )
+    publish_followup(world, complaint, "Sudah kami tinjau dan akan diperbaiki minggu ini.")
+
+
+@pytest.mark.parametrize(
+    ("content", "listed", "reason"),
+    [
+        (b"MZ\x90\x00 not a photo", None, "is not an allowed type"),
+        (png_bytes(), "0" * 64, "SHA-256"),
+    ],
+)
+def test_a_file_the_intake_refuses_is_kept_refused_with_the_reason(
+    national: NationalSimulator, world: World, content: bytes, listed: str | None, reason: str
+) -> None:
+    national_id = national.dispose()
+    national.add_file(national_id, content, "berkas.exe", listed_sha256=listed)
+
+    result = sync()
+
+    assert result.counts["created"] == 1 and result.counts["files_refused"] == 1
+    assert not Attachment.objects.exists()
+    file = NationalFile.objects.get()
+    assert file.state == NationalFile.State.REFUSED
+    with translation.override("en"):
+        assert reason in problem_text(file.problem)
+    sync()
+    assert len(_downloads(national)) == 1  # not tried again
+
+
+def test_a_file_too_large_is_not_read_to_the_end(
+    national: NationalSimulator, world: World, settings: Any
+) -> None:
+    settings.ADUAN_MAX_ATTACHMENT_BYTES = 1000
+    national_id = national.dispose()
+    national.add_file(national_id, png_bytes() + b"\x00" * 5000)
+
+    assert sync().counts["files_refused"] == 1
+
+    with translation.override("en"):
+        assert "too large" in problem_text(NationalFile.objects.get().problem)
+
+
+def test_a_file_sp4n_lapor_will_not_give_is_refused(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    reference = national.add_file(national_id, png_bytes())
+    del national.files[(national_id, reference)]
+
+    assert sync().counts["files_refused"] == 1
+
+    file = NationalFile.objects.get()
+    assert file.state == NationalFile.State.REFUSED
+    with translation.override("en"):
+        assert "404" in problem_text(file.problem)
+
+
+def test_while_sp4n_lapor_is_unreachable_the_files_wait_for_the_next_run(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    national.add_file(national_id, png_bytes())
+    national.scripted.append(Scripted(status=503, path_contains="/lampiran/"))
+
+    first = sync()
+
+    assert first.counts["created"] == 1 and "503" in first.error
+    assert NationalFile.objects.get().state == NationalFile.State.PENDING
+    assert sync().counts["files_taken"] == 1
+    assert complaint_of(national_id).attachments.count() == 1
+
+
+def test_a_file_for_a_complaint_closed_here_is_refused(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    sync()
+    complaint = complaint_of(national_id)
+    services.complaint_archive(
+        actor=world.coordinator, complaint=complaint, reason="duplicate", note="Sama dengan lain."
+    )
+    national.add_file(national_id, png_bytes())
+
+    sync()
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.ARCHIVED
+    assert NationalFile.objects.get().state == NationalFile.State.REFUSED
+    assert not complaint.attachments.exists()
+
+
+def test_at_most_a_batch_of_files_per_run(national: NationalSimulator, world: World) -> None:
+    national_id = national.dispose()
+    for _number in range(FILES_PER_RUN + 2):
+        national.add_file(national_id, png_bytes())
+
+    assert sync().counts["files_taken"] == FILES_PER_RUN
+    assert sync().counts["files_taken"] == 2
+
+
+def test_reconcile_finds_a_file_not_listed_here_and_repair_fetches_it(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    sync()
+    national.add_file(national_id, png_bytes())
+    # The snapshot naming the file was never read here (say the feed skipped it).
+    national.changed_at.pop(national_id)
+
+    result = reconcile()
+    assert [(d.code, d.repaired) for d in result.differences] == [
+        ("national_actions_missing", False)
+    ]
+    assert "file BERKAS-" in problem_text(result.differences[0].detail)
+
+    assert reconcile(repair=True).differences[0].repaired
+    sync()
+    assert complaint_of(national_id).attachments.count() == 1
+    assert reconcile().equal
