@@ -23,6 +23,7 @@ import hashlib
 import json
 import random
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -78,6 +79,7 @@ class NationalSimulator:
         self.faulted: Counter[str] = Counter()
         # The reporter's files, by (national ID, id_referensi): served by GET …/lampiran/{ref}.
         self.files: dict[tuple[str, str], bytes] = {}
+        self.file_bytes_sent = 0
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -145,13 +147,19 @@ class NationalSimulator:
             content = self.files.get((national_id, reference))
             if content is None:
                 return httpx.Response(404, json={"error": "berkas tidak ditemukan"})
-            return httpx.Response(200, content=content)
+            return httpx.Response(200, content=self._chunks(content))
         if path.startswith("/laporan/"):
             report = self.reports.get(path.removeprefix("/laporan/"))
             if report is None:
                 return httpx.Response(404, json={"error": "tidak ditemukan"})
             return httpx.Response(200, json=copy.deepcopy(report))
         return httpx.Response(404, json={"error": "tidak ada"})
+
+    def _chunks(self, content: bytes, size: int = 1024) -> Iterator[bytes]:
+        """A file sent in pieces, as a server streams it; ``file_bytes_sent`` counts what left."""
+        for start in range(0, len(content), size):
+            self.file_bytes_sent += len(content[start : start + size])
+            yield content[start : start + size]
 
     def _feed(self, request: httpx.Request) -> dict[str, Any]:
         cursor = int(request.url.params.get("cursor") or 0)

@@ -130,6 +130,8 @@ def test_a_file_too_large_is_not_read_to_the_end(
 
     with translation.override("en"):
         assert "too large" in problem_text(NationalFile.objects.get().problem)
+    # Streamed in pieces of 1 KiB: reading stopped just past the limit.
+    assert national.file_bytes_sent <= 1000 + 1024
 
 
 def test_a_file_sp4n_lapor_will_not_give_is_refused(
@@ -147,19 +149,66 @@ def test_a_file_sp4n_lapor_will_not_give_is_refused(
         assert "404" in problem_text(file.problem)
 
 
-def test_while_sp4n_lapor_is_unreachable_the_files_wait_for_the_next_run(
+def test_a_file_that_fails_for_a_passing_reason_waits_behind_the_others(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    first = national.add_file(national_id, png_bytes(), "satu.png")
+    national.add_file(national_id, PDF, "dua.pdf")
+    national.scripted.append(Scripted(status=503, path_contains=f"/lampiran/{first}"))
+
+    result = sync()
+
+    assert result.error == ""
+    assert (result.counts["files_failed"], result.counts["files_taken"]) == (1, 1)
+    failed = NationalFile.objects.get(reference=first)
+    assert (failed.state, failed.attempts) == (NationalFile.State.PENDING, 1)
+    assert sync().counts["files_taken"] == 1
+    assert complaint_of(national_id).attachments.count() == 2
+
+
+def test_a_file_that_keeps_failing_is_refused_after_five_attempts(
     national: NationalSimulator, world: World
 ) -> None:
     national_id = national.dispose()
     national.add_file(national_id, png_bytes())
-    national.scripted.append(Scripted(status=503, path_contains="/lampiran/"))
+    for _run in range(5):
+        national.scripted.append(Scripted(status=500, path_contains="/lampiran/"))
+        sync()
 
-    first = sync()
+    file = NationalFile.objects.get()
+    assert (file.state, file.attempts) == (NationalFile.State.REFUSED, 5)
+    with translation.override("en"):
+        assert "after 5 attempts" in problem_text(file.problem)
 
-    assert first.counts["created"] == 1 and "503" in first.error
-    assert NationalFile.objects.get().state == NationalFile.State.PENDING
+
+def test_while_sp4n_lapor_is_down_the_rest_wait_for_the_next_run(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    for _number in range(5):
+        national.add_file(national_id, png_bytes())
+    national.scripted.extend(Scripted(status=503, path_contains="/lampiran/") for _ in range(5))
+
+    result = sync()
+
+    assert result.counts["files_failed"] == 3 and result.counts["files_stopped"] == 1
+    assert set(NationalFile.objects.values_list("state", flat=True)) == {"pending"}
+
+
+def test_a_refused_token_ends_the_run_and_refuses_no_file(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    national.add_file(national_id, png_bytes())
+    national.scripted.append(Scripted(status=401, path_contains="/lampiran/"))
+
+    result = sync()
+
+    assert "401" in result.error
+    file = NationalFile.objects.get()
+    assert (file.state, file.attempts) == (NationalFile.State.PENDING, 0)
     assert sync().counts["files_taken"] == 1
-    assert complaint_of(national_id).attachments.count() == 1
 
 
 def test_a_file_for_a_complaint_closed_here_is_refused(

@@ -265,7 +265,7 @@ def _store_uploads(
     stored: list[Attachment],
     from_reporter: bool | None = None,
 ) -> list[Attachment]:
-    """Save checked uploads, appending to ``stored`` (from :func:`_remove_files_on_error`).
+    """Save checked uploads, appending to ``stored`` (from :func:`remove_files_on_error`).
 
     ``from_reporter`` defaults to whether ``user`` is the complaint's reporter; the files of a
     submission are the reporter's whoever typed it in (a guest, or an officer at the counter).
@@ -292,10 +292,10 @@ def _store_uploads(
 
 
 @contextmanager
-def _remove_files_on_error() -> Iterator[list[Attachment]]:
-    """Files are not transactional: delete those stored inside the block when the block fails
-    (their rows roll back with the transaction)."""
-    stored: list[Attachment] = []
+def remove_files_on_error(stored: list[Attachment] | None = None) -> Iterator[list[Attachment]]:
+    """Files are not transactional: delete those stored inside the block (the caller appends
+    them to the list) when the block fails (their rows roll back with the transaction)."""
+    stored = [] if stored is None else stored
     try:
         yield stored
     except BaseException:
@@ -533,7 +533,7 @@ def complaint_submit(
     for _attempt in range(20):
         tracking_id = new_tracking_id()
         try:
-            with _remove_files_on_error() as stored, transaction.atomic():
+            with remove_files_on_error() as stored, transaction.atomic():
                 complaint = Complaint.objects.create(
                     tracking_id=tracking_id,
                     guest_secret_hash=policies.guest_secret_hash(tracking_id, secret)
@@ -735,7 +735,7 @@ def complaint_complete(
     body = _require_text(body, field_label=_("Completion"))
     checked = [check_upload(upload, default_name="lampiran") for upload in attachments]
     ReporterReply.objects.create(complaint=complaint, body=body, created_at=clock.now())
-    with _remove_files_on_error() as stored:
+    with remove_files_on_error() as stored:
         _store_uploads(complaint, checked, user=actor, stored=stored)
         complaint.status = Status.SUBMITTED
         _save(complaint, "status")
@@ -1276,7 +1276,7 @@ def attachment_add(
     policies.ensure(reporter or staff)
     _require_state(complaint, OPEN_STATUSES)
     checked = check_upload(upload, default_name="lampiran")
-    with _remove_files_on_error() as stored:
+    with remove_files_on_error() as stored:
         (attachment,) = _store_uploads(
             complaint, [checked], user=actor, internal=internal and not reporter, stored=stored
         )
@@ -1359,7 +1359,7 @@ def complaint_reply(
     body = _require_text(body, field_label=_("Reply"))
     checked = [check_upload(upload, default_name="lampiran") for upload in attachments]
     reply = ReporterReply.objects.create(complaint=complaint, body=body, created_at=clock.now())
-    with _remove_files_on_error() as stored:
+    with remove_files_on_error() as stored:
         _store_uploads(complaint, checked, user=actor, stored=stored)
         if complaint.status == Status.RESOLVED:
             # The complaint stays open: the lead agency owes an answer instead.

@@ -11,6 +11,7 @@ the national side in ``tests/lapor/simulator.py``.
 from __future__ import annotations
 
 import email.utils
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -175,24 +176,49 @@ class NationalClient:
         path = self.path(endpoint, national_id=national_id) if national_id else self.path(endpoint)
         return self._request("POST", path, body=body, idempotency_key=idempotency_key) or {}
 
-    def download(self, national_id: str, reference: str, *, limit: int) -> bytes:
-        """A file the reporter gave SP4N-LAPOR! with a report. Read up to ``limit`` + 1 bytes
-        only: a longer file comes back cut, one byte too long, for the caller to refuse."""
+    def download(
+        self, national_id: str, reference: str, *, limit: int, max_seconds: float
+    ) -> bytes:
+        """A file the reporter gave SP4N-LAPOR! with a report. Reads the bytes as sent (no
+        content decoding) and at most ``limit`` + 1 of them: a longer file comes back cut, one
+        byte too long, for the caller to refuse. Longer than ``max_seconds`` in all: a
+        retryable error (a server that trickles bytes cannot hold the run)."""
         path = self.path("attachment_download", national_id=national_id, reference=reference)
         what = f"GET {path}"
+        started = time.monotonic()
         try:
-            with self._http.stream("GET", path) as response:
+            with self._http.stream(
+                "GET", path, headers={"Accept-Encoding": "identity"}
+            ) as response:
                 if not response.is_success:
-                    response.read()
-                    raise _refused(response, what)
+                    raise _refused(response, what, _head(response))
                 content = bytearray()
-                for chunk in response.iter_bytes():
+                for chunk in response.iter_raw():
                     content += chunk
                     if len(content) > limit:
                         break
-                return bytes(content[: limit + 1])
+                    if time.monotonic() - started > max_seconds:
+                        raise NationalError(
+                            f"SP4N-LAPOR! took more than {max_seconds:.0f} s to send {what}",
+                            retryable=True,
+                        )
+                del content[limit + 1 :]
+                return bytes(content)
         except httpx.TransportError as error:
             raise _unreachable(error, what) from error
+
+
+def _head(response: httpx.Response, size: int = 1024) -> str:
+    """The start of a streamed error answer, for the message (never the whole of it)."""
+    data = bytearray()
+    try:
+        for chunk in response.iter_raw():
+            data += chunk
+            if len(data) >= size:
+                break
+    except httpx.StreamConsumed:  # read already (a transport that does not stream)
+        data = bytearray(response.content[:size])
+    return bytes(data[:size]).decode("utf-8", "replace")
 
 
 def _unreachable(error: httpx.TransportError, what: str) -> NationalError:
@@ -206,11 +232,12 @@ def _unreachable(error: httpx.TransportError, what: str) -> NationalError:
     )
 
 
-def _refused(response: httpx.Response, what: str) -> NationalError:
+def _refused(response: httpx.Response, what: str, text: str | None = None) -> NationalError:
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    text = response.text[:500] if text is None else text[:500]
     return NationalError(
-        f"SP4N-LAPOR! answered HTTP {status} to {what}: {response.text[:500]}",
+        f"SP4N-LAPOR! answered HTTP {status} to {what}: {text}",
         retryable=status in (408, 429) or status >= 500,
         status=status,
         retry_after=retry_after if status in (429, 503) else None,

@@ -22,13 +22,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Category, Region
 from aduan.channels.inbound import clean_text
-from aduan.complaints.models import ArchiveReason, Channel, Complaint, Status
+from aduan.complaints.models import ArchiveReason, Attachment, Channel, Complaint, Status
 from aduan.complaints.services import (
     MAX_DESCRIPTION,
     MAX_TITLE,
@@ -41,13 +42,14 @@ from aduan.complaints.services import (
     complaint_submit,
     complaint_transfer,
     normalize_phone,
+    remove_files_on_error,
 )
 from aduan.core import clock
 from aduan.core.calendar import local_date
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.lapor.config import Config, Mapping
 from aduan.lapor.models import NationalFile, NationalItem, NationalLink, Origin
-from aduan.lapor.outbox import applying_national, attachment_reference
+from aduan.lapor.outbox import ATTACHMENT_REFERENCE, applying_national
 from aduan.lapor.problems import problem, problem_in_english
 from aduan.lapor.services import reporter_account, system_account
 
@@ -58,6 +60,10 @@ UPDATED = "updated"
 IGNORED = "ignored"
 NOT_OURS = "not_ours"
 FAILED = "failed"
+
+
+# Downloads of one national file that may fail for a passing reason before it is refused.
+MAX_FILE_ATTEMPTS = 5
 
 
 class MalformedReport(ValueError):
@@ -176,7 +182,11 @@ def _files(raw: Any, mapping: Mapping) -> tuple[FileRef, ...]:
         if not isinstance(item, dict):
             continue
         reference = _text(mapping.get(item, "attachment_reference"))
-        if not reference or len(reference) > _max(NationalFile, "reference"):
+        if (
+            not reference
+            or reference in (".", "..")
+            or len(reference) > _max(NationalFile, "reference")
+        ):
             continue
         checksum = _text(mapping.get(item, "attachment_sha256")).lower()
         files.append(
@@ -443,7 +453,7 @@ def _update(link: NationalLink, report: NationalReport, config: Config, *, force
         with applying_national(), translation.override("en"):
             if link.origin == Origin.NATIONAL:
                 _apply_reporter_items(link, complaint, report)
-                _list_reporter_files(link, complaint, report)
+                _list_reporter_files(link, report)
             complaint.refresh_from_db()
             conflict = _apply_national_decisions(complaint, report, config)
         complaint.refresh_from_db()
@@ -480,11 +490,21 @@ def _apply_reporter_items(link: NationalLink, complaint: Complaint, report: Nati
         )
 
 
-def _list_reporter_files(link: NationalLink, complaint: Complaint, report: NationalReport) -> None:
-    """Files the report lists that are neither ours (sent with a published answer) nor listed
-    already: downloaded by the next sync (``aduan.lapor.sync.fetch_files``)."""
-    ours = {attachment_reference(pk) for pk in complaint.attachments.values_list("pk", flat=True)}
+def reporter_file_refs(link: NationalLink, report: NationalReport) -> list[FileRef]:
+    """The files a report lists that are the reporter's and not recorded here yet. A file named
+    like the ones an Aduan sends with a published answer (``lampiran-<id>``: ours, or another
+    instansi's that had the report before) is not the reporter's."""
     listed = set(link.files.values_list("reference", flat=True))
+    return [
+        file
+        for file in report.files
+        if not ATTACHMENT_REFERENCE.fullmatch(file.reference) and file.reference not in listed
+    ]
+
+
+def _list_reporter_files(link: NationalLink, report: NationalReport) -> None:
+    """Record the reporter's files the report lists, for the next sync to download
+    (``aduan.lapor.sync.fetch_files``)."""
     now = clock.now()
     NationalFile.objects.bulk_create(
         [
@@ -496,8 +516,7 @@ def _list_reporter_files(link: NationalLink, complaint: Complaint, report: Natio
                 created_at=now,
                 updated_at=now,
             )
-            for file in report.files
-            if file.reference not in ours and file.reference not in listed
+            for file in reporter_file_refs(link, report)
         ],
         ignore_conflicts=True,
     )
@@ -507,11 +526,20 @@ def take_file(file_id: int, content: bytes) -> str:
     """Attach a downloaded national file to its complaint as the reporter's (once); "taken", or
     "refused" with the reason kept: a checksum that does not match the national listing, or
     what the complaint's own intake refuses (type, size, a complaint no longer open)."""
-    with transaction.atomic():
-        file = NationalFile.objects.select_for_update().select_related("link").get(pk=file_id)
-        if file.state != NationalFile.State.PENDING or file.link.complaint_id is None:
+    listed = NationalFile.objects.select_related("link").get(pk=file_id)
+    if listed.link.complaint_id is None:  # the complaint is gone
+        refuse_file(file_id, problem(_("The complaint is no longer here.")))
+        return "refused"
+    stored: list[Attachment] = []
+    with remove_files_on_error(stored), transaction.atomic():
+        # Complaint first, then the file's own row: the order of every other path (the
+        # lifecycle services, _update), so they cannot deadlock with this one.
+        complaint = Complaint.objects.select_for_update(of=("self",), no_key=True).get(
+            pk=listed.link.complaint_id
+        )
+        file = NationalFile.objects.select_for_update(of=("self",)).get(pk=file_id)
+        if file.state != NationalFile.State.PENDING:
             return "ignored"
-        complaint = Complaint.objects.get(pk=file.link.complaint_id)
         refused: dict[str, Any] = {}
         # A file cut at the size limit is refused as too large, not for its checksum.
         whole = len(content) <= int(settings.ADUAN_MAX_ATTACHMENT_BYTES)
@@ -525,6 +553,7 @@ def take_file(file_id: int, content: bytes) -> str:
                         complaint=complaint,
                         upload=ContentFile(content, name=file.name or "lampiran"),
                     )
+                stored.append(file.attachment)
             except DomainError as error:
                 refused = problem(_("Not attached: %(error)s"), error=error)
         file.state = NationalFile.State.REFUSED if refused else NationalFile.State.TAKEN
@@ -538,9 +567,29 @@ def take_file(file_id: int, content: bytes) -> str:
 
 
 def refuse_file(file_id: int, why: dict[str, Any]) -> None:
-    """SP4N-LAPOR! will not give the file (it answered 404 or another final error)."""
+    """SP4N-LAPOR! will not give the file (it answered 404 or 410)."""
     NationalFile.objects.filter(pk=file_id, state=NationalFile.State.PENDING).update(
         state=NationalFile.State.REFUSED, problem=why, updated_at=clock.now()
+    )
+
+
+def file_attempt_failed(file_id: int, error: str) -> None:
+    """A download or attaching failed for a reason that may pass; after ``MAX_FILE_ATTEMPTS``
+    the file is refused with the last error (it waits behind the others meanwhile)."""
+    now = clock.now()
+    NationalFile.objects.filter(pk=file_id, state=NationalFile.State.PENDING).update(
+        attempts=F("attempts") + 1, updated_at=now
+    )
+    NationalFile.objects.filter(
+        pk=file_id, state=NationalFile.State.PENDING, attempts__gte=MAX_FILE_ATTEMPTS
+    ).update(
+        state=NationalFile.State.REFUSED,
+        problem=problem(
+            _("SP4N-LAPOR! did not give the file after %(attempts)d attempts: %(error)s"),
+            attempts=MAX_FILE_ATTEMPTS,
+            error=error,
+        ),
+        updated_at=now,
     )
 
 

@@ -237,6 +237,8 @@ class NationalFile(models.Model):
         blank=True,
         related_name="+",
     )
+    # Downloads that failed for a reason that may pass (5xx, timeout); refused after a few.
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # Why it was refused: a stored text (aduan.lapor.problems).
     problem = models.JSONField(_("problem"), default=dict, blank=True)
     created_at = models.DateTimeField(_("listed at"))
@@ -249,7 +251,7 @@ class NationalFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["link", "reference"], name="lapor_file_once_per_link")
         ]
-        indexes = [models.Index(fields=["state", "id"], name="lapor_file_state_idx")]
+        indexes = [models.Index(fields=["state", "attempts", "id"], name="lapor_file_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.link} {self.reference}"

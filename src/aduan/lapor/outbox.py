@@ -11,6 +11,7 @@ the national side already has them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -48,6 +49,11 @@ def followup_reference(followup_id: int) -> str:
 
 def attachment_reference(attachment_id: int) -> str:
     return f"lampiran-{attachment_id}"
+
+
+# Any reference of that form: a file an Aduan sent with a published answer (this one's, or
+# another instansi's that held the report before), never the reporter's.
+ATTACHMENT_REFERENCE = re.compile(r"lampiran-\d+")
 
 
 def message_key(name: str) -> str:

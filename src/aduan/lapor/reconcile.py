@@ -36,6 +36,7 @@ from aduan.lapor.inbound import (
     NationalReport,
     apply_report_isolated,
     parse_report,
+    reporter_file_refs,
 )
 from aduan.lapor.models import NationalItem, NationalLink, Origin, OutboundMessage, SyncRun
 from aduan.lapor.outbox import (
@@ -284,15 +285,7 @@ class _Reconciler:
         rating_missing = (
             report.rating is not None and (NationalItem.Kind.RATING, "rating") not in done
         )
-        ours = {
-            attachment_reference(pk) for pk in complaint.attachments.values_list("pk", flat=True)
-        }
-        listed = set(link.files.values_list("reference", flat=True))
-        files_missing = [
-            file.reference
-            for file in report.files
-            if file.reference not in ours and file.reference not in listed
-        ]
+        files_missing = [file.reference for file in reporter_file_refs(link, report)]
         if not missing and not rating_missing and not files_missing:
             return
         what = ", ".join(

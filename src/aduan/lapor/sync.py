@@ -38,6 +38,7 @@ from aduan.lapor.config import Config, load_config
 from aduan.lapor.inbound import (
     MalformedReport,
     apply_report_isolated,
+    file_attempt_failed,
     parse_report,
     refuse_file,
     take_file,
@@ -56,8 +57,10 @@ MAX_RESPONSE_CHARS = 2000
 OUTAGE_FAILURES = 3
 # The run log keeps this many days (a run a minute makes 20,000 rows a fortnight).
 RUN_KEEP_DAYS = 14
-# National files downloaded per run at most (the rest wait for the next run).
+# National files downloaded per run at most (the rest wait for the next run), and the longest
+# one download may take.
 FILES_PER_RUN = 50
+FILE_SECONDS = 120.0
 
 PARKED_HELP = _(
     "SP4N-LAPOR! refused this message, so it is not retried by itself. Check the connector's "
@@ -506,32 +509,59 @@ def pull(client: NationalClient, config: Config, counts: Counter[str], notes: li
             break
 
 
-def fetch_files(client: NationalClient, counts: Counter[str]) -> None:
-    """Download the reporter's files that national reports listed (``NationalFile``), oldest
-    first, and attach each to its complaint. A file SP4N-LAPOR! will not give (404, another final
-    answer) is refused with the answer kept; when SP4N-LAPOR! cannot be reached the rest wait
-    for the next run."""
+def fetch_files(client: NationalClient, counts: Counter[str], token: str) -> None:
+    """Download the reporter's files that national reports listed (``NationalFile``), those
+    tried least first, and attach each to its complaint.
+
+    A file SP4N-LAPOR! no longer has (404, 410) is refused with the answer kept. A download that
+    fails for a reason that may pass (5xx, 429, a timeout, more than ``FILE_SECONDS``) or an
+    attaching that fails unexpectedly counts an attempt, and the next file is tried; after
+    ``OUTAGE_FAILURES`` such failures in a row, or half the lease, the rest wait for the next
+    run. Another answer (400, 401, 403: a wrong token or mapping) ends the run with its error and
+    refuses nothing."""
     waiting = (
         NationalFile.objects.filter(state=NationalFile.State.PENDING)
         .select_related("link")
-        .order_by("id")[:FILES_PER_RUN]
+        .order_by("attempts", "id")[:FILES_PER_RUN]
     )
+    deadline = time.monotonic() + int(settings.ADUAN_LAPOR_LEASE_SECONDS) / 2
+    failures_in_a_row = 0
     for file in list(waiting):
+        if failures_in_a_row >= OUTAGE_FAILURES or time.monotonic() > deadline:
+            counts["files_stopped"] += 1
+            return
+        if not lease_renew(token):
+            return
         try:
             content = client.download(
                 file.link.national_id,
                 file.reference,
                 limit=int(settings.ADUAN_MAX_ATTACHMENT_BYTES),
+                max_seconds=FILE_SECONDS,
             )
+            outcome = take_file(file.pk, content)
         except NationalError as failure:
-            if failure.retryable:
+            if failure.status in (404, 410):
+                refuse_file(
+                    file.pk,
+                    problem(_("SP4N-LAPOR! did not give the file: %(error)s"), error=failure),
+                )
+                counts["files_refused"] += 1
+                continue
+            if not failure.retryable:
                 raise
-            refuse_file(
-                file.pk, problem(_("SP4N-LAPOR! did not give the file: %(error)s"), error=failure)
-            )
-            counts["files_refused"] += 1
+            failures_in_a_row += 1
+            file_attempt_failed(file.pk, str(failure))
+            counts["files_failed"] += 1
             continue
-        counts[f"files_{take_file(file.pk, content)}"] += 1
+        except Exception as error:  # one file must not stop the others
+            logger.exception("SP4N-LAPOR! file %s could not be attached", file)
+            failures_in_a_row += 1
+            file_attempt_failed(file.pk, f"{type(error).__name__}: {error}")
+            counts["files_failed"] += 1
+            continue
+        failures_in_a_row = 0
+        counts[f"files_{outcome}"] += 1
 
 
 @dataclass
@@ -560,7 +590,7 @@ def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
                 push(client, config, counts)
             if receive:
                 pull(client, config, counts, notes)
-                fetch_files(client, counts)
+                fetch_files(client, counts, token)
     except NationalError as failure:
         error = str(failure)
         logger.warning("SP4N-LAPOR! sync: %s", failure)
