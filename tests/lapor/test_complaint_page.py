@@ -19,6 +19,7 @@ from aduan.lapor.models import NationalLink, OutboundMessage
 from aduan.lapor.selectors import complaint_link
 from aduan.lapor.sync import sync
 from tests.lapor.simulator import NationalSimulator
+from tests.lapor.test_national_files import PDF
 from tests.world import World, make, staff_login
 
 
@@ -104,6 +105,31 @@ def test_a_conflict_is_shown_in_the_readers_language(
     status, html = page(world.operator, complaint)
     assert status == 200 and "data-national-link" in html
     assert "data-national-problem" not in html and "archived this report" not in html
+
+
+def test_the_reporters_national_files_waiting_or_refused_are_counted(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    national.add_file(national_id, b"MZ not a photo", "program.exe")
+    national.add_file(national_id, PDF)
+    national.fail_next(503, path_contains="/lampiran/BERKAS-3")
+    sync()  # the program is refused; the PDF's download fails once and waits
+    complaint = NationalLink.objects.get(national_id=national_id).complaint
+    assert complaint is not None
+    services.complaint_dispatch(
+        actor=world.coordinator, complaint=complaint, lead_agency=world.public_works
+    )
+
+    status, html = page(world.operator, complaint)
+
+    assert status == 200
+    assert "1 file of the reporter's waits to be fetched from SP4N-LAPOR!." in html
+    assert "1 file of the reporter's on SP4N-LAPOR! was not attached." in html
+    link = complaint_link(complaint)
+    assert link is not None
+    # One message waits (the dispatch), counted once although two files join the row.
+    assert (link.files_waiting, link.files_refused, link.waiting) == (1, 1, 1)  # type: ignore[attr-defined]
 
 
 def test_the_link_is_read_in_one_query(

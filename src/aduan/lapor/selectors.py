@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from aduan.complaints.models import Complaint
 from aduan.lapor import config
-from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
+from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun, SyncState
 
 
 @dataclass(frozen=True)
@@ -71,15 +71,22 @@ def untaken_report(pk: Any) -> NationalLink | None:
 
 def complaint_link(complaint: Complaint) -> NationalLink | None:
     """The national link of a complaint the viewer already sees (the page loaded it through
-    ``complaints.selectors``), with its messages' ``parked`` and ``waiting`` counts and when one
-    was ``last_delivered``: one query."""
+    ``complaints.selectors``), with its messages' ``parked`` and ``waiting`` counts, when one
+    was ``last_delivered``, and the reporter's national files ``files_waiting`` and
+    ``files_refused``: one query (distinct counts, as the two joins multiply rows)."""
     State = OutboundMessage.State
     return (
         NationalLink.objects.filter(complaint=complaint)
         .annotate(
-            parked=Count("messages", filter=Q(messages__state=State.PARKED)),
-            waiting=Count("messages", filter=Q(messages__state=State.PENDING)),
+            parked=Count("messages", filter=Q(messages__state=State.PARKED), distinct=True),
+            waiting=Count("messages", filter=Q(messages__state=State.PENDING), distinct=True),
             last_delivered=Max("messages__delivered_at"),
+            files_waiting=Count(
+                "files", filter=Q(files__state=NationalFile.State.PENDING), distinct=True
+            ),
+            files_refused=Count(
+                "files", filter=Q(files__state=NationalFile.State.REFUSED), distinct=True
+            ),
         )
         .first()
     )
