@@ -7,11 +7,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from pytest_django import Settings
 
 from aduan.complaints.models import Complaint
 from aduan.core.calendar import invalidate_overrides
 from tests.world import World, build_world, make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` are skipped unless the suite runs on PostgreSQL."""
+    if "postgresql" in connection.settings_dict["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -17,13 +17,7 @@ from tests.api.conftest import token_for
 from tests.api.test_citizen import GUEST, REPORT
 from tests.world import World, build_world, make
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in connection.settings_dict["ENGINE"],
-        reason="needs PostgreSQL (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 REPEAT = 10
 TIMEOUT = 60

@@ -32,13 +32,7 @@ from aduan.core.models import AuditChainHead, AuditEvent
 from aduan.notifications.models import OutboxMessage
 from tests.world import World, build_world, make, submit
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in connection.settings_dict["ENGINE"],
-        reason="needs PostgreSQL (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 REPEAT = 10
 THREAD_TIMEOUT = 60

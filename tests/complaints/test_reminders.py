@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -441,10 +440,6 @@ def test_overdue_queue_by_agency_keeps_keyset_pages(
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    "postgresql" not in connection.settings_dict["ENGINE"],
-    reason="needs PostgreSQL (set DATABASE_URL=postgres://...)",
-)
 def test_concurrent_sweeps_remind_and_escalate_once(settings: Any, tmp_path: Any) -> None:
     from tests.complaints.test_concurrency_postgres import run_together
     from tests.world import build_world

@@ -23,7 +23,9 @@ from tests.e2e.helpers import (
 )
 from tests.portal import statistics_data
 
-FRESH_WITHIN = 5.0  # seconds: the rollups follow every change on commit (issue 5)
+# Seconds: the rollups follow every change on commit (issue 5), so the first reload after the
+# report normally shows it; the margin is for a loaded CI machine, where a reload can take seconds.
+FRESH_WITHIN = 15.0
 
 
 def charts_loaded(page: Any) -> list[int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from aduan.accounts.models import User
 from aduan.complaints import services
@@ -29,13 +28,7 @@ from tests.lapor.simulator import NationalSimulator
 from tests.portal.conftest import png_bytes
 from tests.world import World
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in connection.settings_dict["ENGINE"],
-        reason="needs PostgreSQL (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 
 def test_attaching_a_file_beside_a_dispatch_does_not_deadlock(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from aduan.complaints import services
 from aduan.complaints.models import Complaint
@@ -17,13 +16,7 @@ from aduan.monitoring.models import FollowerCursor
 from tests.complaints.test_concurrency_postgres import run_together, tworld  # noqa: F401
 from tests.world import World, submit
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in connection.settings_dict["ENGINE"],
-        reason="needs PostgreSQL (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 
 def test_changes_and_catch_ups_in_parallel_leave_exact_rollups(tworld: World) -> None:  # noqa: F811

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from aduan.accounts.models import User
 from aduan.complaints.models import Complaint, Status
@@ -26,13 +25,7 @@ from tests.complaints.test_concurrency_postgres import (
 from tests.routing.test_undo_notifications import UNDONE, _auto_dispatched
 from tests.world import World
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.skipif(
-        "postgresql" not in connection.settings_dict["ENGINE"],
-        reason="needs PostgreSQL (set DATABASE_URL=postgres://...)",
-    ),
-]
+pytestmark = pytest.mark.postgres
 
 
 def _undo_job(world: World, complaint: Complaint) -> Any:
