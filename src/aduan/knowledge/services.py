@@ -9,14 +9,12 @@ never taken from the name; a replaced file is removed once the change has commit
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -29,6 +27,7 @@ from aduan.complaints.services import MAX_TEXT
 from aduan.core import clock
 from aduan.core.audit import audit_log
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from aduan.core.uploads import CheckedUpload, check_upload
 from aduan.knowledge import placeholders, policies
 from aduan.knowledge.models import Document, DocumentKind, ResponseTemplate
 
@@ -53,7 +52,6 @@ DOCUMENT_TYPES = frozenset(
         "image/jpeg",
     }
 )
-SNIFF_BYTES = 8192
 
 
 # --- input checks ------------------------------------------------------------------------------
@@ -90,49 +88,18 @@ def _year(value: int | None) -> int | None:
     return value
 
 
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload whose type, size and digest were checked."""
-
-    upload: File[Any]
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-
-
-def check_document_file(upload: File[Any]) -> CheckedFile:
+def check_document_file(upload: File[Any]) -> CheckedUpload:
     """Refuse empty, too large or unexpected files (type sniffed from the content)."""
-    name = (getattr(upload, "name", "") or "dokumen").replace("\\", "/").rsplit("/", 1)[-1][:255]
-    size = int(upload.size or 0)
-    limit = int(settings.ADUAN_KNOWLEDGE_MAX_DOCUMENT_BYTES)
-    if size == 0:
-        raise InvalidInput(_("The file “%(name)s” is empty."), name=name)
-    if size > limit:
-        raise InvalidInput(
-            _("The file “%(name)s” is too large: at most %(limit)s MB."),
-            name=name,
-            limit=f"{limit / 1024 / 1024:.1f}".removesuffix(".0"),
-        )
-    digest = hashlib.sha256()
-    head = b""
-    upload.seek(0)
-    for chunk in upload.chunks():
-        if len(head) < SNIFF_BYTES:
-            head += chunk[: SNIFF_BYTES - len(head)]
-        digest.update(chunk)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    content_type = kind.mime if kind is not None else ""
-    if content_type not in DOCUMENT_TYPES:
-        raise InvalidInput(
-            _(
-                "The file “%(name)s” is not an allowed type (PDF, Word, Excel, PowerPoint, "
-                "OpenDocument, PNG or JPEG)."
-            ),
-            name=name,
-        )
-    return CheckedFile(upload, name, content_type, size, digest.hexdigest())
+    return check_upload(
+        upload,
+        default_name="dokumen",
+        limit=int(settings.ADUAN_KNOWLEDGE_MAX_DOCUMENT_BYTES),
+        allowed=DOCUMENT_TYPES,
+        not_allowed=_(
+            "The file “%(name)s” is not an allowed type (PDF, Word, Excel, PowerPoint, "
+            "OpenDocument, PNG or JPEG)."
+        ),
+    )
 
 
 @contextmanager
@@ -147,7 +114,7 @@ def _remove_stored_on_error(document: Document) -> Iterator[None]:
         raise
 
 
-def _store(document: Document, checked: CheckedFile) -> None:
+def _store(document: Document, checked: CheckedUpload) -> None:
     document.file.save(checked.name, checked.upload, save=False)
     document.original_name = checked.name
     document.content_type = checked.content_type
@@ -242,7 +209,7 @@ def _document_input(
     url: str,
     effective_date: date | None,
     replaced_by: Document | None,
-) -> tuple[DocumentFields, CheckedFile | None]:
+) -> tuple[DocumentFields, CheckedUpload | None]:
     """The checked fields and file of a document, which needs a file (``upload`` or one it
     ``keeps_file``), a link, or both."""
     if kind not in DocumentKind.values:
