@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import translation
 
 from aduan.complaints import services
@@ -20,7 +21,7 @@ from aduan.lapor.reconcile import reconcile
 from aduan.lapor.sync import FILES_PER_RUN, sync
 from tests.lapor.simulator import NationalSimulator, Scripted
 from tests.portal.conftest import png_bytes
-from tests.world import World, publish_followup
+from tests.world import World, publish_followup, staff_login
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
@@ -258,3 +259,34 @@ def test_reconcile_finds_a_file_not_listed_here_and_repair_fetches_it(
     sync()
     assert complaint_of(national_id).attachments.count() == 1
     assert reconcile().equal
+
+
+def test_an_administrator_tries_a_refused_file_again(
+    national: NationalSimulator, world: World
+) -> None:
+    national_id = national.dispose()
+    reference = national.add_file(national_id, png_bytes(), "foto.png")
+    national.files.pop((national_id, reference))  # not there at first
+    sync()
+    file = NationalFile.objects.get()
+    assert file.state == NationalFile.State.REFUSED
+    client = Client()
+    staff_login(client, world.admin)
+    client.cookies["aduan_language"] = "en"
+    page = client.get("/staf/lapor/").content.decode()
+    assert f'data-file="{file.pk}"' in page and "foto.png" in page and "404" in page
+    coordinator = Client()
+    staff_login(coordinator, world.coordinator)
+    assert coordinator.post(f"/staf/lapor/berkas/{file.pk}/ulang/").status_code == 403
+
+    national.files[(national_id, reference)] = png_bytes()  # SP4N-LAPOR! has it again
+    response = client.post(f"/staf/lapor/berkas/{file.pk}/ulang/")
+
+    assert response.status_code == 302
+    file.refresh_from_db()
+    assert (file.state, file.attempts, file.problem) == (NationalFile.State.PENDING, 0, {})
+    assert AuditEvent.objects.filter(action="lapor.file_retried").count() == 1
+    assert sync().counts["files_taken"] == 1
+    assert complaint_of(national_id).attachments.count() == 1
+    # Pressing it again once the file is attached changes nothing.
+    assert client.post(f"/staf/lapor/berkas/{file.pk}/ulang/").status_code == 404

@@ -24,6 +24,7 @@ class Overview:
     counts: dict[str, int]
     runs: list[SyncRun]
     problems: list[NationalLink]
+    refused_files: list[NationalFile]
 
 
 def overview() -> Overview:
@@ -51,7 +52,21 @@ def overview() -> Overview:
             .select_related("complaint")
             .order_by("id")[:50]
         ),
+        refused_files=list(refused_files()[:50]),
     )
+
+
+def refused_files() -> QuerySet[NationalFile]:
+    """The reporter's national files that were not attached, latest first."""
+    return (
+        NationalFile.objects.filter(state=NationalFile.State.REFUSED)
+        .select_related("link__complaint")
+        .order_by("-updated_at", "-id")
+    )
+
+
+def refused_file(pk: Any) -> NationalFile | None:
+    return refused_files().filter(pk=pk).first()
 
 
 def parked_messages() -> QuerySet[OutboundMessage]:

@@ -17,7 +17,7 @@ from aduan.complaints import policies
 from aduan.core import clock
 from aduan.core.audit import audit_log
 from aduan.core.errors import PermissionDenied
-from aduan.lapor.models import NationalLink, OutboundMessage
+from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage
 
 
 def may_administer(user: Any) -> bool:
@@ -86,6 +86,24 @@ def message_retry(*, actor: Any, messages: Iterable[OutboundMessage]) -> int:
             )
             count += 1
     return count
+
+
+@transaction.atomic
+def national_file_retry(*, actor: Any, file: NationalFile) -> bool:
+    """Try a refused national file again from the first attempt (the complaint was reopened,
+    the cause was fixed): the next sync downloads it. ``False`` if it is no longer refused."""
+    _ensure_admin(actor)
+    updated = NationalFile.objects.filter(pk=file.pk, state=NationalFile.State.REFUSED).update(
+        state=NationalFile.State.PENDING, attempts=0, problem={}, updated_at=clock.now()
+    )
+    if updated:
+        audit_log(
+            actor=actor,
+            action="lapor.file_retried",
+            target=file,
+            data={"reference": file.reference},
+        )
+    return bool(updated)
 
 
 @transaction.atomic

@@ -13,4 +13,5 @@ urlpatterns = [
     path("pesan/<int:pk>/ulang/", views.retry, name="retry"),
     path("pesan/<int:pk>/buang/", views.discard, name="discard"),
     path("laporan/<int:pk>/ulang/", views.report_retry, name="report_retry"),
+    path("berkas/<int:pk>/ulang/", views.file_retry, name="file_retry"),
 ]

@@ -1,5 +1,6 @@
 """The connector's page (/staf/lapor/): configuration, last runs, parked messages with Retry and
-Discard, national reports that could not be taken in. System administrators only; thin: every
+Discard, national reports that could not be taken in, the reporter's national files that were
+not attached (Try again). System administrators only; thin: every
 change goes through ``aduan.lapor.services`` (audited), forms PRG."""
 
 from __future__ import annotations
@@ -125,4 +126,17 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The national report was taken in."))
     else:
         messages.error(request, _("The national report still cannot be taken in."))
+    return redirect("lapor:admin")
+
+
+@require_POST
+@staff_page(works=False)
+def file_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    if refused := _admin_only(request):
+        return refused
+    file = selectors.refused_file(pk)
+    if file is None:
+        raise Http404
+    services.national_file_retry(actor=request.user, file=file)
+    messages.success(request, _("The file will be fetched again at the next sync."))
     return redirect("lapor:admin")
