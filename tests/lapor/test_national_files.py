@@ -4,11 +4,13 @@ reason kept, never tried again) when the intake would refuse them or the checksu
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import httpx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
@@ -290,3 +292,19 @@ def test_an_administrator_tries_a_refused_file_again(
     assert complaint_of(national_id).attachments.count() == 1
     # Pressing it again once the file is attached changes nothing.
     assert client.post(f"/staf/lapor/berkas/{file.pk}/ulang/").status_code == 404
+
+
+def test_status_counts_the_files_waiting_and_refused(
+    national: NationalSimulator, world: World, commands_in_english: None
+) -> None:
+    national_id = national.dispose()
+    national.add_file(national_id, b"MZ not a photo", "program.exe")
+    national.add_file(national_id, png_bytes())
+    national.fail_next(503, path_contains="/lampiran/BERKAS-3")
+    sync()
+
+    out = StringIO()
+    call_command("lapor", "status", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert "Reporters' files waiting\t1" in lines and "Reporters' files refused\t1" in lines

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aduan.lapor import config, services
-from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun
+from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun
 from aduan.lapor.problems import problem_text
 
 
@@ -172,6 +172,9 @@ class Command(BaseCommand):
         for name, label in labels.items():
             row(label, by_state.get(name, 0))
         row(_("Linked complaints"), NationalLink.objects.exclude(complaint=None).count())
+        files = dict(NationalFile.objects.values_list("state").annotate(n=Count("id")).order_by())
+        row(_("Reporters' files waiting"), files.get(NationalFile.State.PENDING, 0))
+        row(_("Reporters' files refused"), files.get(NationalFile.State.REFUSED, 0))
         for link in NationalLink.objects.filter(problem__has_key="text").order_by("id")[:20]:
             row(_("Problem"), link.national_id or link.pk, problem_text(link.problem))
         for message in OutboundMessage.objects.filter(state=State.PARKED).order_by("id")[:20]:
