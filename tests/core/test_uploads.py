@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,13 @@ def test_a_photo_passes_with_its_type_size_and_digest(settings: Any) -> None:
     assert checked.content_type == "image/png"
     assert checked.size == len(png_bytes())
     assert checked.sha256 == hashlib.sha256(png_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("name", ["folder\\", "folder/", "..", "."])
+def test_a_name_that_is_no_name_gets_the_default(settings: Any, name: str) -> None:
+    named = ContentFile(png_bytes())
+    named.name = name  # as a national file's listed name may be (uploads refuse these already)
+    assert check_upload(named, default_name="lampiran").name == "lampiran"
 
 
 @pytest.mark.parametrize(

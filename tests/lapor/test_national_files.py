@@ -1,6 +1,7 @@
 """Files the reporter gives SP4N-LAPOR! reach the complaint: listed from the report, downloaded
 by the sync outside any transaction, attached once as the reporter's, and refused (with the
-reason kept, never tried again) when the intake would refuse them or the checksum is wrong."""
+reason kept, tried again only when an administrator asks) when the intake would refuse them or
+the checksum is wrong."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import httpx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from aduan.complaints import services
 from aduan.complaints.models import Attachment, Status
 from aduan.core.models import AuditEvent
+from aduan.lapor import selectors
 from aduan.lapor.models import NationalFile, NationalLink
 from aduan.lapor.problems import problem_text
 from aduan.lapor.reconcile import reconcile
@@ -308,3 +312,28 @@ def test_status_counts_the_files_waiting_and_refused(
 
     lines = out.getvalue().splitlines()
     assert "Reporters' files waiting\t1" in lines and "Reporters' files refused\t1" in lines
+
+
+def test_the_connectors_page_lists_refused_files_in_constant_queries(
+    national: NationalSimulator,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_max_num_queries: Any,
+) -> None:
+    national_id = national.dispose()
+    for _number in range(3):
+        national.add_file(national_id, b"MZ not a photo", "program.exe")
+    sync()
+    monkeypatch.setattr(selectors, "REFUSED_FILES_SHOWN", 2)
+    client = Client()
+    staff_login(client, world.admin)
+    client.cookies["aduan_language"] = "en"
+    client.get("/staf/lapor/")  # warm the session and caches
+    with CaptureQueriesContext(connection) as three:
+        page = client.get("/staf/lapor/").content.decode()
+    assert page.count("data-file=") == 2 and "The latest 2 of 3." in page
+    national.add_file(national_id, b"MZ not a photo", "program.exe")
+    sync()
+    with CaptureQueriesContext(connection) as four:
+        client.get("/staf/lapor/")
+    assert len(four.captured_queries) == len(three.captured_queries)

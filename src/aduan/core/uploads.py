@@ -41,6 +41,8 @@ def check_upload(
     its SHA-256. ``not_allowed`` is the message for another type (``%(name)s``: the file)."""
     name = (getattr(upload, "name", "") or default_name).replace("\\", "/").rsplit("/", 1)[-1]
     name = name[:255]
+    if name in ("", ".", ".."):
+        name = default_name
     size = int(upload.size or 0)
     limit = int(settings.ADUAN_MAX_ATTACHMENT_BYTES) if limit is None else limit
     if size == 0:

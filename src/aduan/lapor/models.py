@@ -210,7 +210,8 @@ class NationalFile(models.Model):
     """A file the reporter gave SP4N-LAPOR! with a report received here: listed when a snapshot
     names it, downloaded by the next sync (outside any transaction) and attached to the
     complaint once, as the reporter's. A file refused (type, size, checksum, a complaint that no
-    longer takes files) keeps why, and is not tried again."""
+    longer takes files) keeps why, and is not tried again unless a system administrator asks
+    (``services.national_file_retry``)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be downloaded")

@@ -12,6 +12,9 @@ from aduan.complaints.models import Complaint
 from aduan.lapor import config
 from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun, SyncState
 
+# The refused national files listed on /staf/lapor/, latest first (the total is shown too).
+REFUSED_FILES_SHOWN = 50
+
 
 @dataclass(frozen=True)
 class Overview:
@@ -25,6 +28,7 @@ class Overview:
     runs: list[SyncRun]
     problems: list[NationalLink]
     refused_files: list[NationalFile]
+    refused_files_count: int
 
 
 def overview() -> Overview:
@@ -52,7 +56,8 @@ def overview() -> Overview:
             .select_related("complaint")
             .order_by("id")[:50]
         ),
-        refused_files=list(refused_files()[:50]),
+        refused_files=list(refused_files()[:REFUSED_FILES_SHOWN]),
+        refused_files_count=refused_files().count(),
     )
 
 

@@ -101,7 +101,11 @@ def national_file_retry(*, actor: Any, file: NationalFile) -> bool:
             actor=actor,
             action="lapor.file_retried",
             target=file,
-            data={"reference": file.reference},
+            data={
+                "reference": file.reference,
+                "national_id": file.link.national_id,
+                "problem": file.problem,
+            },
         )
     return bool(updated)
 

@@ -137,6 +137,8 @@ def file_retry(request: HttpRequest, pk: int) -> HttpResponse:
     file = selectors.refused_file(pk)
     if file is None:
         raise Http404
-    services.national_file_retry(actor=request.user, file=file)
-    messages.success(request, _("The file will be fetched again at the next sync."))
+    if services.national_file_retry(actor=request.user, file=file):
+        messages.success(request, _("The file will be fetched again at the next sync."))
+    else:
+        messages.info(request, _("The file was already sent back to be fetched."))
     return redirect("lapor:admin")
