@@ -22,6 +22,8 @@ import base64
 import hashlib
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -350,6 +352,20 @@ def _decode_signed(
         raise OidcError(f"{what}_malformed", str(error)[:200]) from error
 
 
+@contextmanager
+def _claim_errors(what: str) -> Iterator[None]:
+    """A failed claim check as an ``OidcError`` named after the token (``{what}_expired``,
+    ``{what}_<claim error>``, ``{what}_invalid``)."""
+    try:
+        yield
+    except ExpiredTokenError as error:
+        raise OidcError(f"{what}_expired") from error
+    except (InvalidClaimError, MissingClaimError) as error:
+        raise OidcError(f"{what}_{error.error}", str(getattr(error, "claim", ""))) from error
+    except JoseError as error:
+        raise OidcError(f"{what}_invalid", f"{error.error}: {error.description}") from error
+
+
 def validate_id_token(
     config: OidcConfig,
     metadata: dict[str, Any],
@@ -372,14 +388,8 @@ def validate_id_token(
         },
         params,
     )
-    try:
+    with _claim_errors("id_token"):
         claims.validate(now=int(clock.now().timestamp()), leeway=config.clock_skew_seconds)
-    except ExpiredTokenError as error:
-        raise OidcError("id_token_expired") from error
-    except (InvalidClaimError, MissingClaimError) as error:
-        raise OidcError(f"id_token_{error.error}", str(getattr(error, "claim", ""))) from error
-    except JoseError as error:
-        raise OidcError("id_token_invalid", f"{error.error}: {error.description}") from error
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT_LENGTH:
         raise OidcError("id_token_subject")
@@ -421,14 +431,8 @@ def validate_logout_token(config: OidcConfig, logout_token: str) -> LogoutReques
         iat={"essential": True},
         jti={"essential": True},
     )
-    try:
+    with _claim_errors("logout_token"):
         registry.validate(claims)
-    except ExpiredTokenError as error:
-        raise OidcError("logout_token_expired") from error
-    except (InvalidClaimError, MissingClaimError) as error:
-        raise OidcError(f"logout_token_{error.error}", str(getattr(error, "claim", ""))) from error
-    except JoseError as error:
-        raise OidcError("logout_token_invalid", f"{error.error}: {error.description}") from error
     if claims["iat"] < now - LOGOUT_TOKEN_MAX_AGE_SECONDS - config.clock_skew_seconds:
         raise OidcError("logout_token_too_old")
     events = claims.get("events")
