@@ -80,6 +80,13 @@ class NationalSimulator:
         # The reporter's files, by (national ID, id_referensi): served by GET …/lampiran/{ref}.
         self.files: dict[tuple[str, str], bytes] = {}
         self.file_bytes_sent = 0
+        # The national directory of instansi, served by GET /instansi in pages.
+        self.directory: list[dict[str, Any]] = [
+            {"id": "PEMKOT-PADANG", "nama": "Pemerintah Kota Padang", "aktif": True},
+            {"id": "PEMKAB-AGAM", "nama": "Pemerintah Kabupaten Agam", "aktif": True},
+            {"id": "KEMENPUPR", "nama": "Kementerian Pekerjaan Umum", "aktif": True},
+            {"id": "PLN-UID-SUMBAR", "nama": "PT PLN (Persero) UID Sumatera Barat", "aktif": True},
+        ]
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -142,6 +149,14 @@ class NationalSimulator:
         feed = f"/instansi/{self.instansi}/laporan"
         if path == feed:
             return httpx.Response(200, json=self._feed(request))
+        if path == "/instansi":
+            start = int(request.url.params.get("cursor") or 0)
+            limit = int(request.url.params.get("limit") or 50)
+            end = start + limit
+            page = {"data": copy.deepcopy(self.directory[start:end])}
+            return httpx.Response(
+                200, json={**page, "next_cursor": str(end), "has_more": end < len(self.directory)}
+            )
         if path.startswith("/laporan/") and "/lampiran/" in path:
             national_id, _sep, reference = path.removeprefix("/laporan/").partition("/lampiran/")
             content = self.files.get((national_id, reference))
@@ -240,9 +255,13 @@ class NationalSimulator:
                     {k: body.get(k) for k in ("id_referensi", "nama", "tipe", "ukuran", "sha256")}
                 )
         elif action == "alihkan":
+            target_id = body.get("tujuan_instansi_id")
+            if target_id and not any(entry["id"] == target_id for entry in self.directory):
+                return 422, {"error": f"instansi tidak dikenal: {target_id}"}
             report["instansi_id"] = ""
             report["instansi_nama"] = ""
             report["tujuan"] = body.get("tujuan", "")
+            report["tujuan_instansi_id"] = target_id or ""
             report["status"] = body.get("status", "Belum Didisposisi")
         else:
             return 404, {"error": "tidak ada"}

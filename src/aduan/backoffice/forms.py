@@ -13,6 +13,7 @@ from aduan.agencies.models import Agency, Category
 from aduan.complaints.models import ArchiveReason, Complaint
 from aduan.complaints.services import MAX_TEXT
 from aduan.knowledge.selectors import PickerItem
+from aduan.lapor.directory import active_names
 
 MAX_BULK = 100
 TEXTAREA_ROWS = 4
@@ -129,13 +130,45 @@ class ArchiveForm(forms.Form):
     )
 
 
+class SuggestingInput(forms.TextInput):
+    """A text input that suggests values as it is typed (an HTML datalist); any other value is
+    accepted too."""
+
+    template_name = "backoffice/widgets/suggesting_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.suggestions: list[str] = []
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if self.suggestions:
+            widget = context["widget"]
+            widget["list_id"] = f"{widget['attrs'].get('id') or name}-suggestions"
+            widget["attrs"]["list"] = widget["list_id"]
+            widget["suggestions"] = self.suggestions
+        return context
+
+
 class TransferForm(forms.Form):
     target = forms.CharField(
         label=_("Transfer to"),
         max_length=300,
+        widget=SuggestingInput,
         help_text=_("The instansi that has authority, e.g. “Pemerintah Kota Padang”."),
     )
     note = _text(_("Note"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = active_names()
+        if names:
+            target = self.fields["target"]
+            target.widget.suggestions = names
+            target.help_text = _(
+                "Choose an instansi of SP4N-LAPOR!'s directory as you type: the transfer then "
+                "carries its national ID. Another name is sent as written."
+            )
 
 
 class MergeForm(forms.Form):

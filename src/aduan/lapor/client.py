@@ -153,16 +153,26 @@ class NationalClient:
 
     def feed(self, cursor: str, limit: int) -> FeedPage:
         """Reports given to (or registered by) this instansi that changed after ``cursor``."""
+        return self._page("feed", cursor, limit, stay=cursor)
+
+    def directory(self, cursor: str, limit: int) -> FeedPage:
+        """One page of the national directory of instansi (objects as SP4N-LAPOR! sends them)."""
+        return self._page("directory", cursor, limit, stay="")
+
+    def _page(self, endpoint: str, cursor: str, limit: int, *, stay: str) -> FeedPage:
+        """A page of a cursor-paged list; ``stay`` is the next cursor when none is given."""
         params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        data = self._request("GET", self.path("feed"), params=params) or {}
+        data = self._request("GET", self.path(endpoint), params=params) or {}
         items = self.mapping.get(data, "feed_items", [])
         if not isinstance(items, list):
-            raise NationalError("SP4N-LAPOR! feed: the item list is not a list", retryable=False)
+            raise NationalError(
+                f"SP4N-LAPOR! {endpoint}: the item list is not a list", retryable=False
+            )
         return FeedPage(
             items=[item for item in items if isinstance(item, dict)],
-            next_cursor=str(self.mapping.get(data, "next_cursor", cursor) or cursor),
+            next_cursor=str(self.mapping.get(data, "next_cursor", stay) or stay),
             has_more=bool(self.mapping.get(data, "has_more", False)),
         )
 

@@ -35,6 +35,8 @@ DEFAULT_MAPPING: dict[str, Any] = {
         # GET: the bytes of a file the reporter gave SP4N-LAPOR! ({reference}: its id_referensi).
         "attachment_download": "/laporan/{national_id}/lampiran/{reference}",
         "transfer": "/laporan/{national_id}/alihkan",
+        # GET, paged like the feed: the national directory of instansi (transfer targets).
+        "directory": "/instansi",
     },
     # Our name -> the national JSON field name.
     "fields": {
@@ -66,6 +68,10 @@ DEFAULT_MAPPING: dict[str, Any] = {
         "at": "waktu",
         "archive_reason": "alasan_arsip",
         "transfer_target": "tujuan",
+        "transfer_target_id": "tujuan_instansi_id",
+        "directory_id": "id",
+        "directory_name": "nama",
+        "directory_active": "aktif",
         "replies": "tanggapan_pelapor",
         "reply_id": "id",
         "reply_body": "isi",

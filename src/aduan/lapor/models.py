@@ -138,6 +138,11 @@ class SyncState(models.Model):
     last_sync_at = models.DateTimeField(_("last sync at"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last successful sync at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # When the sync last asked for the national directory of instansi (``lapor.directory``),
+    # whether or not it was read: a failing directory is tried again a day later, not each run.
+    directory_requested_at = models.DateTimeField(
+        _("instansi directory requested at"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("sync state")
@@ -252,7 +257,32 @@ class NationalFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["link", "reference"], name="lapor_file_once_per_link")
         ]
-        indexes = [models.Index(fields=["state", "attempts", "id"], name="lapor_file_state_idx")]
+        indexes = [
+            models.Index(fields=["state", "attempts", "id"], name="lapor_file_state_idx"),
+            # /staf/lapor/: the refused files, latest first.
+            models.Index(fields=["state", "-updated_at", "-id"], name="lapor_file_latest_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.link} {self.reference}"
+
+
+class NationalInstansi(models.Model):
+    """An instansi in SP4N-LAPOR!'s directory (ministries, provinces, regencies and cities,
+    state companies): where a complaint that is not ours can be transferred. Read in whole by
+    the sync once a day (``lapor.directory``); an instansi the directory no longer lists stays,
+    inactive, so that earlier transfers keep their name."""
+
+    national_id = models.CharField(_("national instansi ID"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("national instansi")
+        verbose_name_plural = _("national instansi")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["active", "name"], name="lapor_instansi_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.national_id})"

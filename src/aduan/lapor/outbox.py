@@ -24,6 +24,7 @@ from aduan.complaints.models import Attachment, Channel, Complaint, FollowUp, St
 from aduan.core import clock
 from aduan.core.models import AuditEvent
 from aduan.lapor import config
+from aduan.lapor.directory import instansi_id
 from aduan.lapor.models import NationalLink, Origin, OutboundMessage
 
 COMPLAINT_TARGET = "complaints.complaint"
@@ -102,14 +103,7 @@ def on_complaint_event(event: AuditEvent) -> list[OutboundMessage]:
         created += enqueue_followup(link, int(event.data.get("followup", 0)))
         created += enqueue_shared_attachments(link, complaint)
     if event.action == "complaint.transferred":
-        created.append(
-            enqueue(
-                link,
-                Kind.TRANSFER,
-                {"target": complaint.transfer_target, "at": _iso(event)},
-                message_key(f"transfer-e{event.seq}"),
-            )
-        )
+        created.append(enqueue_transfer(link, complaint, f"transfer-e{event.seq}", at=_iso(event)))
         mark_status_sent(link, complaint.status)
         return created
     if complaint.status != link.status_sent:
@@ -135,14 +129,7 @@ def _maybe_register(event: AuditEvent, complaint_id: int) -> list[OutboundMessag
     link = create_local_link(complaint)
     created = [enqueue_register(link, complaint, f"register-c{complaint.pk}")]
     if transfer:
-        created.append(
-            enqueue(
-                link,
-                Kind.TRANSFER,
-                {"target": complaint.transfer_target, "at": _iso(event)},
-                message_key(f"transfer-e{event.seq}"),
-            )
-        )
+        created.append(enqueue_transfer(link, complaint, f"transfer-e{event.seq}", at=_iso(event)))
     return created
 
 
@@ -183,6 +170,16 @@ def enqueue_register(link: NationalLink, complaint: Complaint, name: str) -> Out
     )
     mark_status_sent(link, complaint.status)
     return message
+
+
+def enqueue_transfer(
+    link: NationalLink, complaint: Complaint, name: str, *, at: str | None = None
+) -> OutboundMessage:
+    """The transfer, with the destination's national ID when the directory names it."""
+    target = complaint.transfer_target
+    at = at or clock.now().isoformat()
+    payload = {"target": target, "target_id": instansi_id(target), "at": at}
+    return enqueue(link, Kind.TRANSFER, payload, message_key(name))
 
 
 def enqueue_status(
@@ -253,12 +250,5 @@ def enqueue_full_state(
         created += enqueue_followup(link, followup_id, suffix)
     created += enqueue_shared_attachments(link, complaint, suffix)
     if complaint.status == Status.TRANSFERRED:
-        created.append(
-            enqueue(
-                link,
-                Kind.TRANSFER,
-                {"target": complaint.transfer_target, "at": clock.now().isoformat()},
-                message_key(f"transfer-c{complaint.pk}{suffix}"),
-            )
-        )
+        created.append(enqueue_transfer(link, complaint, f"transfer-c{complaint.pk}{suffix}"))
     return created

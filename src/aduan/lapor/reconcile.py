@@ -42,13 +42,12 @@ from aduan.lapor.models import NationalItem, NationalLink, Origin, OutboundMessa
 from aduan.lapor.outbox import (
     attachment_reference,
     create_local_link,
-    enqueue,
     enqueue_followup,
     enqueue_full_state,
     enqueue_shared_attachments,
     enqueue_status,
+    enqueue_transfer,
     followup_reference,
-    message_key,
     shared_attachments,
     wants_registration,
 )
@@ -310,12 +309,7 @@ class _Reconciler:
             if ours:
                 repaired = False
                 if self.repair:
-                    enqueue(
-                        link,
-                        OutboundMessage.Kind.TRANSFER,
-                        {"target": complaint.transfer_target, "at": clock.now().isoformat()},
-                        message_key(f"transfer-c{complaint.pk}{self.suffix}"),
-                    )
+                    enqueue_transfer(link, complaint, f"transfer-c{complaint.pk}{self.suffix}")
                     repaired = True
                 self.differ(
                     "transfer_missing",

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Attachment, FollowUp, Status
 from aduan.core import clock
+from aduan.lapor import directory
 from aduan.lapor.client import NationalClient, NationalError
 from aduan.lapor.config import Config, load_config
 from aduan.lapor.inbound import (
@@ -199,6 +200,7 @@ def build_request(
         return "transfer", mapping.out(
             {
                 "transfer_target": payload.get("target", ""),
+                "transfer_target_id": payload.get("target_id") or None,
                 "status": mapping.national_state(Status.TRANSFERRED),
                 "local_status": Status.TRANSFERRED,
                 "at": payload.get("at"),
@@ -564,6 +566,33 @@ def fetch_files(client: NationalClient, counts: Counter[str], token: str) -> Non
         counts[f"files_{outcome}"] += 1
 
 
+def read_directory(client: NationalClient, counts: Counter[str], notes: list[str]) -> None:
+    """The day's read of the national directory of instansi. A failure is noted in the run and
+    tried again the next day (``aduan lapor instansi`` tries at once); it does not fail the run."""
+    try:
+        counts.update(directory.refresh(client))
+    except NationalError as failure:
+        logger.warning("SP4N-LAPOR! directory not read: %s", failure)
+        notes.append(f"instansi directory not read: {failure}")
+        counts["instansi_failed"] += 1
+
+
+def read_directory_now() -> SyncResult:
+    """``aduan lapor instansi``: read the national directory now, under the sync's lease."""
+    config = load_config()
+    token = lease_acquire()
+    if token is None:
+        return SyncResult(busy=True)
+    try:
+        with NationalClient(config) as client:
+            return SyncResult(counts=dict(directory.refresh(client)))
+    except NationalError as failure:
+        logger.warning("SP4N-LAPOR! directory not read: %s", failure)
+        return SyncResult(error=str(failure))
+    finally:
+        lease_release(token)
+
+
 @dataclass
 class SyncResult:
     """What a run did (``busy``: another run held the lease, nothing was done)."""
@@ -591,6 +620,8 @@ def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
             if receive:
                 pull(client, config, counts, notes)
                 fetch_files(client, counts, token)
+                if directory.due():
+                    read_directory(client, counts, notes)
     except NationalError as failure:
         error = str(failure)
         logger.warning("SP4N-LAPOR! sync: %s", failure)

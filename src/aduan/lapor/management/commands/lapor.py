@@ -7,6 +7,8 @@
   Exit 1 while a difference remains that was not repaired.
 - ``status``: configuration, cursor, last runs, the outbox by state and the parked messages.
 - ``retry (--all | ID ...)``: send parked messages again from the first attempt.
+- ``instansi``: read SP4N-LAPOR!'s directory of instansi now (the sync reads it once a day); the
+  coordinator's transfer form offers its names. Exit 1 when it could not be read.
 
 Output is in ``settings.LANGUAGE_CODE`` (Bahasa Indonesia by default), like every ``aduan``
 command; codes (counts' keys, idempotency keys, reconcile's difference codes) stay as they are.
@@ -25,7 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aduan.lapor import config, services
-from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun
+from aduan.lapor.models import (
+    NationalFile,
+    NationalInstansi,
+    NationalLink,
+    OutboundMessage,
+    SyncRun,
+)
 from aduan.lapor.problems import problem_text
 
 
@@ -35,7 +43,7 @@ def _when(moment: datetime | None) -> str:
 
 
 class Command(BaseCommand):
-    help = "National SP4N-LAPOR! connector: sync, reconcile [--repair], status, retry."
+    help = "National SP4N-LAPOR! connector: sync, reconcile [--repair], status, retry, instansi."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -53,6 +61,7 @@ class Command(BaseCommand):
         retry = sub.add_parser("retry", help="send parked messages again")
         retry.add_argument("ids", nargs="*", type=int, help="message ids (see status)")
         retry.add_argument("--all", action="store_true", help="every parked message")
+        sub.add_parser("instansi", help="read the national directory of instansi now")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -66,6 +75,8 @@ class Command(BaseCommand):
                 self._sync(send=not options["receive_only"], receive=not options["send_only"])
             elif action == "reconcile":
                 self._reconcile(repair=options["repair"])
+            elif action == "instansi":
+                self._directory()
             else:
                 self._retry(options["ids"], every=options["all"])
         except ImproperlyConfigured as error:
@@ -85,6 +96,26 @@ class Command(BaseCommand):
                 self.stderr.write(str(note))
         if result.error:
             raise CommandError(result.error)
+
+    def _directory(self) -> None:
+        from aduan.lapor.sync import read_directory_now
+
+        result = read_directory_now()
+        if result.busy:
+            raise CommandError(_("Another sync or reconcile is running; try again later."))
+        if result.error:
+            raise CommandError(result.error)
+        for key, value in sorted(result.counts.items()):
+            self.stdout.write(f"{key}\t{value}")
+        count = NationalInstansi.objects.filter(active=True).count()
+        self.stdout.write(
+            ngettext(
+                "%(count)d active instansi in the directory.",
+                "%(count)d active instansi in the directory.",
+                count,
+            )
+            % {"count": count}
+        )
 
     def _reconcile(self, *, repair: bool) -> None:
         from aduan.lapor.reconcile import reconcile
@@ -175,6 +206,11 @@ class Command(BaseCommand):
         files = dict(NationalFile.objects.values_list("state").annotate(n=Count("id")).order_by())
         row(_("Reporters' files waiting"), files.get(NationalFile.State.PENDING, 0))
         row(_("Reporters' files refused"), files.get(NationalFile.State.REFUSED, 0))
+        row(
+            _("Instansi directory"),
+            NationalInstansi.objects.filter(active=True).count(),
+            _when(state.directory_requested_at),
+        )
         for link in NationalLink.objects.filter(problem__has_key="text").order_by("id")[:20]:
             row(_("Problem"), link.national_id or link.pk, problem_text(link.problem))
         for message in OutboundMessage.objects.filter(state=State.PARKED).order_by("id")[:20]:
