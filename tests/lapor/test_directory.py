@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DataError
 from django.test import Client
 
 from aduan.complaints import services
@@ -176,21 +177,109 @@ def test_a_transfer_to_a_listed_instansi_carries_its_national_id(
     assert national.reports[listed]["tujuan"] == "pemerintah  kota PADANG"
     assert national.reports[unlisted]["tujuan_instansi_id"] == ""
     assert national.reports[unlisted]["tujuan"] == "Kab. Agam"
-    payloads = {
-        m.link.national_id: m.payload["target_id"]
-        for m in OutboundMessage.objects.filter(kind="transfer").select_related("link")
+
+
+def test_the_id_is_looked_up_when_the_transfer_is_sent(
+    national: NationalSimulator, world: World, fake_clock: FakeClock
+) -> None:
+    national_id = national.dispose()
+    sync()
+    complaint = NationalLink.objects.get(national_id=national_id).complaint
+    services.complaint_transfer(
+        actor=world.coordinator, complaint=complaint, target="Pemerintah Kota Padang"
+    )
+    national.fail_next(503, path_contains="/alihkan")
+    sync()  # not delivered: waits for the next run
+    # Meanwhile Padang leaves the directory: the transfer goes by name, not with a stale ID
+    # that SP4N-LAPOR! would refuse (422) on every retry.
+    national.directory[:] = national.directory[1:]
+    read_directory_now()
+    fake_clock.advance(minutes=5)
+
+    sync()
+
+    (message,) = OutboundMessage.objects.filter(kind="transfer")
+    assert message.state == OutboundMessage.State.DELIVERED
+    report = national.reports[national_id]
+    assert (report["tujuan"], report["tujuan_instansi_id"]) == ("Pemerintah Kota Padang", "")
+
+
+def test_names_match_exactly_first_then_case_and_spaces_aside(
+    national: NationalSimulator, world: World
+) -> None:
+    national.directory += [
+        {"id": "A-1", "nama": "Dinas Sosial"},
+        {"id": "A-2", "nama": "DINAS SOSIAL"},
+        {"id": "B-1", "nama": "Balai Wilayah Sungai"},
+        {"id": "B-2", "nama": "Balai Wilayah Sungai"},
+    ]
+    read_directory_now()
+    assert directory.instansi_id("Dinas Sosial") == "A-1"
+    assert directory.instansi_id("DINAS SOSIAL") == "A-2"
+    assert directory.instansi_id("dinas  sosial") is None  # two candidates: no guess
+    assert directory.instansi_id("Balai Wilayah Sungai") is None
+    assert directory.instansi_id(" pemerintah kabupaten   agam ") == "PEMKAB-AGAM"
+    assert directory.instansi_id("Kab. Agam") is None
+
+
+def test_odd_entries_are_read_carefully(national: NationalSimulator, world: World) -> None:
+    read_directory_now()
+    national.directory[:] = [
+        {"id": "PEMKOT-PADANG", "nama": ""},  # known, no name this time: left as it is
+        {"id": "PEMKAB-AGAM", "nama": "Pemerintah Kabupaten Agam", "aktif": "false"},
+        {"id": "KEMENPUPR", "nama": "Kementerian Pekerjaan Umum", "aktif": 0},
+        {"id": "PLN-UID-SUMBAR", "nama": "PT PLN\x00 (Persero)\tUID", "aktif": "ya"},
+        {"id": 7, "nama": "Instansi Nomor Tujuh", "aktif": None},
+        {"id": True, "nama": "Bukan ID"},
+        {"id": "DUA KATA", "nama": "ID dengan spasi"},
+        {"id": "X-1", "nama": {"teks": "bukan nama"}},
+        {"id": "X" * 101, "nama": "ID terlalu panjang"},
+    ]
+
+    result = read_directory_now()
+
+    assert result.counts == {
+        "instansi_added": 1,
+        "instansi_changed": 1,
+        "instansi_withdrawn": 2,
+        "instansi_skipped": 5,
     }
-    assert payloads == {listed: "PEMKOT-PADANG", unlisted: None}
+    assert stored() == {
+        "PEMKOT-PADANG": ("Pemerintah Kota Padang", True),
+        "PEMKAB-AGAM": ("Pemerintah Kabupaten Agam", False),
+        "KEMENPUPR": ("Kementerian Pekerjaan Umum", False),
+        "PLN-UID-SUMBAR": ("PT PLN (Persero) UID", True),
+        "7": ("Instansi Nomor Tujuh", True),
+    }
 
 
-def test_a_withdrawn_instansi_is_sent_by_name_only(
+def test_a_read_that_would_withdraw_most_instansi_is_refused(
     national: NationalSimulator, world: World
 ) -> None:
     read_directory_now()
-    national.directory[:] = national.directory[1:]
-    read_directory_now()
-    assert directory.instansi_id("Pemerintah Kota Padang") is None
-    assert directory.instansi_id("Pemerintah Kabupaten Agam") == "PEMKAB-AGAM"
+    national.directory[:] = national.directory[:1]  # 3 of 4 gone: a cut list, more likely
+    assert "would withdraw 3 of 4" in read_directory_now().error
+    assert all(active for _name, active in stored().values())
+
+
+def test_a_database_error_does_not_fail_the_sync(
+    national: NationalSimulator, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise DataError("simulated: invalid byte sequence")
+
+    monkeypatch.setattr(NationalInstansi.objects, "bulk_create", refuse)
+    result = sync()
+    assert result.error == "" and result.counts["instansi_failed"] == 1
+    assert not NationalInstansi.objects.exists()
+
+
+def test_the_read_stops_when_the_lease_is_lost(
+    national: NationalSimulator, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aduan.lapor.sync.lease_renew", lambda token: False)
+    assert "lease was lost" in read_directory_now().error
+    assert directory_reads(national) == 0
 
 
 def test_the_transfer_form_suggests_the_directorys_active_names(

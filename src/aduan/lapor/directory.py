@@ -13,7 +13,10 @@ reading a name. Any other destination (an office outside SP4N-LAPOR!) is still s
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 
@@ -23,8 +26,14 @@ from aduan.lapor.models import NationalInstansi, SyncState
 
 REQUEST_EVERY = timedelta(hours=24)
 PAGE_SIZE = 200
-# 40,000 instansi; a directory that pages on beyond that is taken to be broken.
-MAX_PAGES = 200
+# 5,000 instansi (SP4N-LAPOR! connects several hundred); a directory that pages on beyond that
+# is taken to be broken, and the transfer form's suggestions stay a reasonable size.
+MAX_PAGES = 25
+# A read that would withdraw more than this share of the active instansi is refused: a cut list
+# is likelier than half the country's instansi leaving SP4N-LAPOR! in a day.
+MAX_WITHDRAWN_SHARE = 0.5
+INACTIVE = frozenset({"false", "0", "no", "n", "tidak", "nonaktif", "off"})
+CONTROL = dict.fromkeys(range(32), " ") | {127: " "}
 
 
 def due() -> bool:
@@ -34,29 +43,59 @@ def due() -> bool:
 
 
 def collapse(name: str) -> str:
-    """A name with its spaces collapsed, as stored and as compared."""
-    return " ".join(str(name).split())
+    """A name with its spaces collapsed (control characters count as spaces), as stored and as
+    compared."""
+    return " ".join(str(name).translate(CONTROL).split())
 
 
-def read(client: NationalClient) -> tuple[dict[str, tuple[str, bool]], int]:
-    """Every instansi of the directory, ``{national_id: (name, active)}``, and the number of
-    entries skipped because they had no ID or no name."""
+def _text(value: Any) -> str:
+    """A national ID or name: a string or a whole number; anything else counts as missing."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return collapse(str(value))
+
+
+def _active(value: Any) -> bool:
+    """``aktif``: left out or null means active; false, 0 and their spellings mean inactive."""
+    if value is None or value is True:
+        return True
+    if value is False or (isinstance(value, int | float) and value == 0):
+        return False
+    return str(value).strip().lower() not in INACTIVE
+
+
+@dataclass
+class Listing:
+    """The directory as read: ``{national_id: (name, active)}``, the entries skipped (no usable
+    ID or name) and the IDs among them (an instansi listed without a name is left as it is)."""
+
+    found: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    skipped: int = 0
+    skipped_ids: set[str] = field(default_factory=set)
+
+
+def read(client: NationalClient, keep_lease: Callable[[], bool] | None = None) -> Listing:
+    """Every page of the directory. ``keep_lease`` is called before each page: the read stops
+    when it answers ``False``."""
     mapping = client.mapping
-    found: dict[str, tuple[str, bool]] = {}
-    skipped = 0
+    listing = Listing()
     cursor = ""
     for _page in range(MAX_PAGES):
+        if keep_lease is not None and not keep_lease():
+            raise NationalError("SP4N-LAPOR! directory: the sync's lease was lost", retryable=True)
         page = client.directory(cursor, PAGE_SIZE)
         for item in page.items:
-            national_id = collapse(mapping.get(item, "directory_id", ""))
-            name = collapse(mapping.get(item, "directory_name", ""))
-            if not national_id or not name or len(national_id) > 100:
-                skipped += 1
+            national_id = _text(mapping.get(item, "directory_id", ""))
+            name = _text(mapping.get(item, "directory_name", ""))
+            if not national_id or len(national_id) > 100 or " " in national_id or not name:
+                listing.skipped += 1
+                if national_id:
+                    listing.skipped_ids.add(national_id)
                 continue
-            active = mapping.get(item, "directory_active", True)
-            found[national_id] = (name[:300], active is not False)
+            active = _active(mapping.get(item, "directory_active"))
+            listing.found[national_id] = (name[:300], active)
         if not page.has_more:
-            return found, skipped
+            return listing
         if not page.next_cursor or page.next_cursor == cursor:
             raise NationalError(
                 "SP4N-LAPOR! directory: more pages announced without a new cursor",
@@ -68,13 +107,13 @@ def read(client: NationalClient) -> tuple[dict[str, tuple[str, bool]], int]:
     )
 
 
-def refresh(client: NationalClient) -> Counter[str]:
-    """Read the directory and store it; the counts of instansi added, changed and withdrawn."""
+def refresh(client: NationalClient, keep_lease: Callable[[], bool] | None = None) -> Counter[str]:
+    """Read the directory and store it; the counts of instansi added, changed, withdrawn and
+    skipped. Run under the sync's lease (one refresh at a time)."""
     SyncState.objects.filter(pk=1).update(directory_requested_at=clock.now())
-    found, skipped = read(client)
+    listing = read(client, keep_lease)
+    found = listing.found
     counts: Counter[str] = Counter()
-    if skipped:
-        counts["instansi_skipped"] = skipped
     if not found:
         # An empty directory is a wrong answer, not every instansi closing down at once.
         raise NationalError("SP4N-LAPOR! directory: no instansi listed", retryable=False)
@@ -86,26 +125,46 @@ def refresh(client: NationalClient) -> Counter[str]:
             for key, (name, active) in found.items()
             if key not in known
         ]
+        active_before = sum(1 for row in known.values() if row.active)
         changed: list[NationalInstansi] = []
         for key, row in known.items():
+            if key in listing.skipped_ids and key not in found:
+                continue  # listed without a usable name this time: left as it is
             name, active = found.get(key, (row.name, False))
             if (row.name, row.active) != (name, active):
                 withdrawn = row.active and not active
                 counts["instansi_withdrawn" if withdrawn else "instansi_changed"] += 1
                 row.name, row.active, row.updated_at = name, active, now
                 changed.append(row)
-        NationalInstansi.objects.bulk_create(added)
+        if counts["instansi_withdrawn"] > MAX_WITHDRAWN_SHARE * active_before:
+            raise NationalError(
+                f"SP4N-LAPOR! directory: it would withdraw {counts['instansi_withdrawn']} of "
+                f"{active_before} active instansi at once; nothing changed",
+                retryable=False,
+            )
+        NationalInstansi.objects.bulk_create(added, ignore_conflicts=True)
         NationalInstansi.objects.bulk_update(changed, ["name", "active", "updated_at"])
+        SyncState.objects.filter(pk=1).update(directory_read_at=now)
     if added:
         counts["instansi_added"] = len(added)
-    return counts
+    if listing.skipped:
+        counts["instansi_skipped"] = listing.skipped
+    return +counts
 
 
 def instansi_id(name: str) -> str | None:
-    """The national ID of the active instansi named ``name`` (case and spaces aside)."""
-    found = NationalInstansi.objects.filter(active=True, name__iexact=collapse(name))
-    ids = list(found.values_list("national_id", flat=True)[:2])
-    return ids[0] if len(ids) == 1 else None
+    """The national ID of the active instansi named ``name``: spelt exactly so, or else the
+    only one so named with case and spaces aside (two such: none)."""
+    wanted = collapse(name)
+    rows = list(
+        NationalInstansi.objects.filter(active=True, name__iexact=wanted).values_list(
+            "national_id", "name"
+        )[:20]
+    )
+    exact = [national_id for national_id, stored in rows if stored == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def active_names() -> list[str]:

@@ -143,6 +143,7 @@ class SyncState(models.Model):
     directory_requested_at = models.DateTimeField(
         _("instansi directory requested at"), null=True, blank=True
     )
+    directory_read_at = models.DateTimeField(_("instansi directory read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sync state")

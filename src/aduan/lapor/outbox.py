@@ -24,7 +24,6 @@ from aduan.complaints.models import Attachment, Channel, Complaint, FollowUp, St
 from aduan.core import clock
 from aduan.core.models import AuditEvent
 from aduan.lapor import config
-from aduan.lapor.directory import instansi_id
 from aduan.lapor.models import NationalLink, Origin, OutboundMessage
 
 COMPLAINT_TARGET = "complaints.complaint"
@@ -175,10 +174,8 @@ def enqueue_register(link: NationalLink, complaint: Complaint, name: str) -> Out
 def enqueue_transfer(
     link: NationalLink, complaint: Complaint, name: str, *, at: str | None = None
 ) -> OutboundMessage:
-    """The transfer, with the destination's national ID when the directory names it."""
-    target = complaint.transfer_target
-    at = at or clock.now().isoformat()
-    payload = {"target": target, "target_id": instansi_id(target), "at": at}
+    """The transfer (its national ID is looked up in the directory when it is sent)."""
+    payload = {"target": complaint.transfer_target, "at": at or clock.now().isoformat()}
     return enqueue(link, Kind.TRANSFER, payload, message_key(name))
 
 

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -200,7 +200,8 @@ def build_request(
         return "transfer", mapping.out(
             {
                 "transfer_target": payload.get("target", ""),
-                "transfer_target_id": payload.get("target_id") or None,
+                # Looked up when sent: the directory may have changed since the transfer.
+                "transfer_target_id": directory.instansi_id(str(payload.get("target", ""))),
                 "status": mapping.national_state(Status.TRANSFERRED),
                 "local_status": Status.TRANSFERRED,
                 "at": payload.get("at"),
@@ -566,12 +567,14 @@ def fetch_files(client: NationalClient, counts: Counter[str], token: str) -> Non
         counts[f"files_{outcome}"] += 1
 
 
-def read_directory(client: NationalClient, counts: Counter[str], notes: list[str]) -> None:
+def read_directory(
+    client: NationalClient, counts: Counter[str], notes: list[str], token: str
+) -> None:
     """The day's read of the national directory of instansi. A failure is noted in the run and
     tried again the next day (``aduan lapor instansi`` tries at once); it does not fail the run."""
     try:
-        counts.update(directory.refresh(client))
-    except NationalError as failure:
+        counts.update(directory.refresh(client, lambda: lease_renew(token)))
+    except (NationalError, DatabaseError) as failure:
         logger.warning("SP4N-LAPOR! directory not read: %s", failure)
         notes.append(f"instansi directory not read: {failure}")
         counts["instansi_failed"] += 1
@@ -585,8 +588,8 @@ def read_directory_now() -> SyncResult:
         return SyncResult(busy=True)
     try:
         with NationalClient(config) as client:
-            return SyncResult(counts=dict(directory.refresh(client)))
-    except NationalError as failure:
+            return SyncResult(counts=dict(directory.refresh(client, lambda: lease_renew(token))))
+    except (NationalError, DatabaseError) as failure:
         logger.warning("SP4N-LAPOR! directory not read: %s", failure)
         return SyncResult(error=str(failure))
     finally:
@@ -621,7 +624,7 @@ def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
                 pull(client, config, counts, notes)
                 fetch_files(client, counts, token)
                 if directory.due():
-                    read_directory(client, counts, notes)
+                    read_directory(client, counts, notes, token)
     except NationalError as failure:
         error = str(failure)
         logger.warning("SP4N-LAPOR! sync: %s", failure)

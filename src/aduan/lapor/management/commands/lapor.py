@@ -209,7 +209,7 @@ class Command(BaseCommand):
         row(
             _("Instansi directory"),
             NationalInstansi.objects.filter(active=True).count(),
-            _when(state.directory_requested_at),
+            _when(state.directory_read_at),
         )
         for link in NationalLink.objects.filter(problem__has_key="text").order_by("id")[:20]:
             row(_("Problem"), link.national_id or link.pk, problem_text(link.problem))
