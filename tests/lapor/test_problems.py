@@ -4,10 +4,12 @@ shown in the reader's language; rows kept before that are still shown as they we
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
@@ -18,7 +20,7 @@ from aduan.complaints.models import Status
 from aduan.core import clock
 from aduan.core.errors import TransitionNotAllowed
 from aduan.lapor import inbound
-from aduan.lapor.models import NationalLink, OutboundMessage
+from aduan.lapor.models import NationalLink, OutboundMessage, SyncState
 from aduan.lapor.problems import problem, problem_in_english, problem_text
 from aduan.lapor.sync import sync
 from tests.lapor.simulator import NationalSimulator
@@ -120,6 +122,31 @@ def test_parked_messages_show_why_and_the_national_answer(
     )
     html = _page(world, "en")
     assert "Ditolak.<br><br>Tekan Ulangi." in html and "data-problem" not in html
+
+
+def test_the_last_error_and_the_runs_speak_the_readers_language(
+    national: NationalSimulator, world: World, commands_in_english: None
+) -> None:
+    national.dispose()
+    national.fail_next(502, path_contains="/laporan")
+    with translation.override("en"):  # a worker running in English
+        result = sync()
+
+    assert result.error.startswith("SP4N-LAPOR! answered HTTP 502 to GET ")  # logs: English
+    state = SyncState.objects.get(pk=1)
+    assert (
+        state.last_problem["text"]
+        == "SP4N-LAPOR! answered HTTP %(status)s to %(request)s: %(answer)s"
+    )
+    indonesian = _page(world, None)
+    assert "SP4N-LAPOR! menjawab HTTP 502 untuk GET " in indonesian
+    assert "answered HTTP" not in indonesian
+    assert "SP4N-LAPOR! answered HTTP 502 to GET " in _page(world, "en")
+    status = StringIO()
+    call_command("lapor", "status", stdout=status)  # LANGUAGE_CODE "en" here
+    assert "Last error\tSP4N-LAPOR! answered HTTP 502" in status.getvalue()
+    with translation.override("id"):
+        assert problem_text(state.last_problem).startswith("SP4N-LAPOR! menjawab HTTP 502")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,9 +20,11 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
 from aduan.lapor.config import Config
+from aduan.lapor.problems import problem
 
 _transport: httpx.BaseTransport | None = None
 MAX_RETRY_AFTER_SECONDS = 24 * 3600
@@ -38,10 +40,14 @@ class NationalError(Exception):
         retryable: bool,
         status: int | None = None,
         retry_after: float | None = None,
+        explained: dict[str, Any] | None = None,
     ) -> None:
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after
+        # The message as a stored text (aduan.lapor.problems), shown in the reader's language;
+        # ``str(error)`` stays English, for logs.
+        self.problem = explained or {"text": message}
         super().__init__(message)
 
 
@@ -232,13 +238,25 @@ def _head(response: httpx.Response, size: int = 1024) -> str:
 
 
 def _unreachable(error: httpx.TransportError, what: str) -> NationalError:
+    detail = f"{type(error).__name__}: {error}"
     if isinstance(error, httpx.TimeoutException):
         return NationalError(
-            f"SP4N-LAPOR! did not answer in time ({what}): {error}", retryable=True
+            f"SP4N-LAPOR! did not answer in time ({what}): {error}",
+            retryable=True,
+            explained=problem(
+                _("SP4N-LAPOR! did not answer in time (%(request)s): %(error)s"),
+                request=what,
+                error=str(error),
+            ),
         )
     return NationalError(
-        f"SP4N-LAPOR! could not be reached ({what}): {type(error).__name__}: {error}",
+        f"SP4N-LAPOR! could not be reached ({what}): {detail}",
         retryable=True,
+        explained=problem(
+            _("SP4N-LAPOR! could not be reached (%(request)s): %(error)s"),
+            request=what,
+            error=detail,
+        ),
     )
 
 
@@ -251,6 +269,12 @@ def _refused(response: httpx.Response, what: str, text: str | None = None) -> Na
         retryable=status in (408, 429) or status >= 500,
         status=status,
         retry_after=retry_after if status in (429, 503) else None,
+        explained=problem(
+            _("SP4N-LAPOR! answered HTTP %(status)s to %(request)s: %(answer)s"),
+            status=status,
+            request=what,
+            answer=text,
+        ),
     )
 
 

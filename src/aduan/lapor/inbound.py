@@ -573,7 +573,7 @@ def refuse_file(file_id: int, why: dict[str, Any]) -> None:
     )
 
 
-def file_attempt_failed(file_id: int, error: str) -> None:
+def file_attempt_failed(file_id: int, error: str | BaseException) -> None:
     """A download or attaching failed for a reason that may pass; after ``MAX_FILE_ATTEMPTS``
     the file is refused with the last error (it waits behind the others meanwhile)."""
     now = clock.now()

@@ -138,6 +138,8 @@ class SyncState(models.Model):
     last_sync_at = models.DateTimeField(_("last sync at"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last successful sync at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # The same as a stored text (aduan.lapor.problems), shown in the reader's language.
+    last_problem = models.JSONField(_("last error, explained"), default=dict, blank=True)
     # When the sync last asked for the national directory of instansi (``lapor.directory``),
     # whether or not it was read: a failing directory is tried again a day later, not each run.
     directory_requested_at = models.DateTimeField(
@@ -167,6 +169,7 @@ class SyncRun(models.Model):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     differences = models.JSONField(_("differences"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
+    error_problem = models.JSONField(_("error, explained"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("sync run")

@@ -34,11 +34,20 @@ def _value(value: Any) -> Any:
         return value
     if isinstance(value, DomainError):
         return problem(value.message, **value.params)
+    if isinstance(value, BaseException):  # a connector error (NationalError) or another
+        return explained(value)
     if isinstance(value, Promise):
         return {"text": str(value)}
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
     return str(value)
+
+
+def explained(error: BaseException) -> dict[str, Any]:
+    """An exception as a stored text: a connector error's own (translated when shown), any other
+    as its words."""
+    found = getattr(error, "problem", None)
+    return found if isinstance(found, dict) else {"text": str(error)}
 
 
 def problem_text(stored: dict[str, Any] | None) -> str:

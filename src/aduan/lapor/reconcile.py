@@ -51,7 +51,7 @@ from aduan.lapor.outbox import (
     shared_attachments,
     wants_registration,
 )
-from aduan.lapor.problems import problem
+from aduan.lapor.problems import explained, problem
 from aduan.lapor.sync import lease_acquire, lease_release, lease_renew
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ class ReconcileResult:
     compared: int = 0
     run: SyncRun | None = None
     error: str = ""
+    problem: dict[str, Any] = field(default_factory=dict)  # the error, to show translated
 
     @property
     def equal(self) -> bool:
@@ -453,6 +454,7 @@ def reconcile(*, repair: bool = False) -> ReconcileResult:
     run = SyncRun.objects.create(kind=kind, started_at=clock.now())
     notes: list[str] = []
     result = ReconcileResult(run=run)
+    why: dict[str, Any] = {}
     try:
         with NationalClient(config) as client:
             reconciler = _Reconciler(client, config, run, repair, token)
@@ -460,6 +462,7 @@ def reconcile(*, repair: bool = False) -> ReconcileResult:
             reconciler.reconcile(_national_reports(client, config, notes, reconciler.keep_lease))
     except (NationalError, LeaseLost) as error:
         result.error = str(error)
+        why = result.problem = explained(error)
         logger.warning("SP4N-LAPOR! reconcile: %s", error)
     finally:
         counts: dict[str, Any] = {
@@ -474,6 +477,7 @@ def reconcile(*, repair: bool = False) -> ReconcileResult:
             differences=[asdict(item) for item in result.differences][:1000]
             + [{"code": "note", "detail": note} for note in notes[:100]],
             error=result.error[:4000],
+            error_problem=why,
         )
         lease_release(token)
     result.run = run

@@ -46,7 +46,7 @@ from aduan.lapor.inbound import (
 )
 from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun, SyncState
 from aduan.lapor.outbox import attachment_reference, followup_reference
-from aduan.lapor.problems import problem, problem_in_english
+from aduan.lapor.problems import explained, problem, problem_in_english
 
 logger = logging.getLogger(__name__)
 
@@ -554,7 +554,7 @@ def fetch_files(client: NationalClient, counts: Counter[str], token: str) -> Non
             if not failure.retryable:
                 raise
             failures_in_a_row += 1
-            file_attempt_failed(file.pk, str(failure))
+            file_attempt_failed(file.pk, failure)
             counts["files_failed"] += 1
             continue
         except Exception as error:  # one file must not stop the others
@@ -591,7 +591,7 @@ def read_directory_now() -> SyncResult:
             return SyncResult(counts=dict(directory.refresh(client, lambda: lease_renew(token))))
     except (NationalError, DatabaseError) as failure:
         logger.warning("SP4N-LAPOR! directory not read: %s", failure)
-        return SyncResult(error=str(failure))
+        return SyncResult(error=str(failure), problem=explained(failure))
     finally:
         lease_release(token)
 
@@ -604,6 +604,8 @@ class SyncResult:
     run: SyncRun | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str = ""
+    # The error as a stored text (aduan.lapor.problems): in the reader's language.
+    problem: dict[str, Any] = field(default_factory=dict)
 
 
 def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
@@ -616,6 +618,7 @@ def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
     notes: list[str] = []
     run = SyncRun.objects.create(kind=SyncRun.Kind.SYNC, started_at=clock.now())
     error = ""
+    why: dict[str, Any] = {}
     try:
         with NationalClient(config) as client:
             if send:
@@ -626,18 +629,26 @@ def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
                 if directory.due():
                     read_directory(client, counts, notes, token)
     except NationalError as failure:
-        error = str(failure)
+        error, why = str(failure), failure.problem
         logger.warning("SP4N-LAPOR! sync: %s", failure)
     finally:
         now = clock.now()
         SyncRun.objects.filter(pk=run.pk).update(
-            finished_at=now, counts=dict(counts), differences=notes, error=error[:4000]
+            finished_at=now,
+            counts=dict(counts),
+            differences=notes,
+            error=error[:4000],
+            error_problem=why,
         )
-        update: dict[str, Any] = {"last_sync_at": now, "last_error": error[:4000]}
+        update: dict[str, Any] = {
+            "last_sync_at": now,
+            "last_error": error[:4000],
+            "last_problem": why,
+        }
         if not error:
             update["last_success_at"] = now
         SyncState.objects.filter(pk=1).update(**update)
         SyncRun.objects.filter(started_at__lt=now - timedelta(days=RUN_KEEP_DAYS)).delete()
         lease_release(token)
     run.refresh_from_db()
-    return SyncResult(run=run, counts=dict(counts), error=error)
+    return SyncResult(run=run, counts=dict(counts), error=error, problem=why)

@@ -95,7 +95,7 @@ class Command(BaseCommand):
             for note in result.run.differences:
                 self.stderr.write(str(note))
         if result.error:
-            raise CommandError(result.error)
+            raise CommandError(problem_text(result.problem) or result.error)
 
     def _directory(self) -> None:
         from aduan.lapor.sync import read_directory_now
@@ -104,7 +104,7 @@ class Command(BaseCommand):
         if result.busy:
             raise CommandError(_("Another sync or reconcile is running; try again later."))
         if result.error:
-            raise CommandError(result.error)
+            raise CommandError(problem_text(result.problem) or result.error)
         for key, value in sorted(result.counts.items()):
             self.stdout.write(f"{key}\t{value}")
         count = NationalInstansi.objects.filter(active=True).count()
@@ -144,7 +144,7 @@ class Command(BaseCommand):
         if repaired:
             self.stdout.write(_("Queued repairs are sent by the next sync (aduan lapor sync)."))
         if result.error:
-            raise CommandError(result.error)
+            raise CommandError(problem_text(result.problem) or result.error)
         if left:
             raise CommandError(
                 ngettext("%(count)d difference remains.", "%(count)d differences remain.", left)
@@ -187,7 +187,7 @@ class Command(BaseCommand):
         row(_("Last sync"), _when(state.last_sync_at))
         row(_("Last successful sync"), _when(state.last_success_at))
         if state.last_error:
-            row(_("Last error"), state.last_error)
+            row(_("Last error"), problem_text(state.last_problem) or state.last_error)
         if state.paused_until:
             row(_("Sending paused until"), _when(state.paused_until))
         by_state = dict(
@@ -225,4 +225,5 @@ class Command(BaseCommand):
             )
         for run in SyncRun.objects.order_by("-started_at", "-id")[:5]:
             started = _when(run.started_at)
-            row(_("Run"), run.get_kind_display(), started, run.counts, run.error[:200])
+            run_error = problem_text(run.error_problem) or run.error
+            row(_("Run"), run.get_kind_display(), started, run.counts, run_error[:200])
