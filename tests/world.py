@@ -16,7 +16,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aduan.accounts.models import Membership, Role, User
-from aduan.agencies.models import Agency, Category
+from aduan.agencies.models import Agency, Category, Region
 from aduan.complaints import services
 from aduan.complaints.models import Complaint, Dispatch, FollowUp
 from aduan.core import clock
@@ -193,3 +193,43 @@ def staff_login(client: Client, user: User) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+@dataclass
+class KotoBaru:
+    """Two villages named Koto Baru (real Kemendagri codes), told apart only by their parents."""
+
+    solok: Region  # a desa in Kecamatan Kubung, Kabupaten Solok
+    payakumbuh: Region  # a kelurahan in Kecamatan Payakumbuh Timur, Kota Payakumbuh
+
+    SOLOK = "Koto Baru, Kec. Kubung, Kab. Solok"
+    SOLOK_FULL = "Koto Baru, Kecamatan Kubung, Kabupaten Solok"
+    PAYAKUMBUH = "Koto Baru, Kec. Payakumbuh Timur, Kota Payakumbuh"
+    PAYAKUMBUH_FULL = "Koto Baru, Kecamatan Payakumbuh Timur, Kota Payakumbuh"
+
+
+def koto_baru() -> KotoBaru:
+    """The two Koto Baru with their kecamatan, kabupaten/kota and province (kept if there)."""
+
+    def region(code: str, name: str, kind: str) -> Region:
+        parent = code.rsplit(".", 1)[0] if "." in code else None
+        found, _created = Region.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "level": code.count(".") + 1,
+                "kind": kind,
+                "parent_id": parent,
+            },
+        )
+        return found
+
+    region("13", "Sumatera Barat", "provinsi")
+    region("13.02", "Kabupaten Solok", "kabupaten")
+    region("13.02.10", "Kubung", "kecamatan")
+    region("13.76", "Kota Payakumbuh", "kota")
+    region("13.76.03", "Payakumbuh Timur", "kecamatan")
+    return KotoBaru(
+        solok=region("13.02.10.2001", "Koto Baru", "desa"),
+        payakumbuh=region("13.76.03.1011", "Koto Baru", "kelurahan"),
+    )

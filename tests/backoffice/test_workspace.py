@@ -7,9 +7,11 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from aduan.agencies.models import CategoryField
 from aduan.complaints import selectors, services
@@ -23,6 +25,8 @@ from aduan.complaints.models import (
     Status,
 )
 from aduan.core.models import AuditEvent
+from aduan.duplicates.models import DuplicateCandidate
+from aduan.duplicates.services import duplicate_dismiss
 from aduan.knowledge.models import ResponseTemplate
 from tests.backoffice.helpers import (
     PNG,
@@ -513,6 +517,17 @@ def test_resolve(world: World, client_for: Callable[[str], Client]) -> None:
     assert refreshed(complaint).status == Status.RESOLVED
 
 
+def test_a_reopened_complaint_offers_resolve_only_after_a_new_followup(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "resolved")
+    services.complaint_reopen(actor=world.reporter, complaint=complaint, reason="Masih bocor.")
+    liaison = client_for("liaison")
+    assert "resolve" not in panels(liaison.get(workspace_url(complaint)))
+    publish_followup(world, complaint, "Sudah kami tambal ulang.")
+    assert "resolve" in panels(liaison.get(workspace_url(complaint)))
+
+
 # --- attachments ----------------------------------------------------------------------------
 
 
@@ -614,3 +629,74 @@ def test_history_labels_steps_and_shows_only_readable_data() -> None:
     assert data_items({"note": 12}) == []  # the note's id, not its text
     assert [value for _label, value in data_items({"note": "Cek", "score": 4})] == ["Cek", "4"]
     assert [value for _label, value in data_items({"supporting_agencies": ["A", "B"]})] == ["A, B"]
+
+
+def test_history_shows_the_label_of_a_code_and_leaves_free_text_and_unknown_codes() -> None:
+    from aduan.backoffice.templatetags.backoffice_tags import data_items
+
+    with translation.override("en"):
+        archived = data_items({"reason": "not_a_complaint"}, "complaint.archived")
+        declined = data_items({"role": "support", "reason": "other"}, "dispatch.declined")
+        unknown = data_items({"reason": "gone"}, "complaint.archived")
+        held = data_items({"reason": "other"}, "complaint.held")
+        dismissed = data_items({"duplicate": "SB-1"}, "complaint.duplicate_dismissed")
+        merged_in = data_items({"duplicate": "SB-1"}, "complaint.merged_in")
+    assert archived == [("Reason", "Not a complaint")]
+    assert declined == [("Role", "Supporting"), ("Reason", "other")]  # the officer's words
+    assert unknown == [("Reason", "gone")]
+    assert held == [("Reason", "other")]
+    assert dismissed == [("Not a duplicate of", "SB-1")]
+    assert merged_in == [("Duplicate", "SB-1")]
+
+
+def test_history_names_an_archive_reason_not_its_code(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "archived")  # reason "not_a_complaint"
+    client = client_for("coordinator")
+    page = text(client.get(workspace_url(complaint)))
+    assert "Alasan: Bukan laporan" in page and "not_a_complaint" not in page
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "<li>Reason: Not a complaint</li>" in text(client.get(workspace_url(complaint)))
+
+
+def test_history_says_a_complaint_was_marked_as_not_a_duplicate(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint, other = submit(world), submit(world)
+    pair = DuplicateCandidate.objects.create(
+        complaint=complaint, candidate=other, score=0.9, detected_at=complaint.submitted_at
+    )
+    duplicate_dismiss(actor=world.coordinator, pair=pair, complaint=complaint)
+    client = client_for("coordinator")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = text(client.get(workspace_url(complaint)))
+    assert "Marked as not a duplicate of another complaint" in page
+    assert f"<li>Not a duplicate of: {other.tracking_id}</li>" in page
+    assert f"Duplicate: {other.tracking_id}" not in page
+
+
+def test_follow_ups_are_numbered_per_complaint(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    first = make(world, "in_progress")  # one published follow-up
+    publish_followup(world, first, "Tahap kedua.")
+    second = make(world, "dispatched")
+    draft = services.followup_draft(actor=world.operator, complaint=second, body="Dicek.")
+    services.followup_submit(actor=world.operator, followup=draft)
+    assert draft.pk > 1  # the database id is not the number shown
+    client = client_for("liaison")
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = text(client.get(workspace_url(first)))
+    assert re.findall(r"Follow-up #(\d+) from", page) == ["1", "2"]
+    page = text(client.get(workspace_url(second)))
+    assert re.findall(r"Follow-up #(\d+) from", page) == ["1"]
+    assert "Approve and publish follow-up #1" in page
+    assert "Return follow-up #1 for revision" in page
+    # Anchors, panels and forms still name the follow-up by its id.
+    assert f'id="followup-{draft.pk}"' in page
+    assert f"approve-{draft.pk}" in panels(client.get(workspace_url(second)))
+    assert action_url(second, "setujui", draft.pk) in page
+    response = client.post(action_url(second, "setujui", draft.pk))
+    assert response.status_code == 302
+    assert FollowUp.objects.get(pk=draft.pk).state == FollowUp.State.PUBLISHED

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 
 from aduan.complaints import policies, selectors, services
 from aduan.complaints.models import Clock, Complaint, Dispatch, Follower, FollowUp, Status, Support
@@ -380,6 +381,24 @@ def test_reopen_only_within_window(world: World) -> None:
         publish_followup(world, complaint, "Sudah ditambal ulang.")
     followup_clock.refresh_from_db()
     assert followup_clock.met is True
+
+
+def test_a_reopened_complaint_is_resolved_again_only_after_a_new_followup(world: World) -> None:
+    complaint = make(world, "resolved")
+    services.complaint_reopen(actor=world.reporter, complaint=complaint, reason="Masih bocor.")
+    with pytest.raises(TransitionNotAllowed) as refused, translation.override("en"):
+        services.complaint_resolve(actor=world.liaison, complaint=complaint)
+    with translation.override("en"):
+        assert "publish a new follow-up" in str(refused.value)
+    complaint.refresh_from_db()
+    assert complaint.status == Status.IN_PROGRESS
+    assert complaint.clocks.filter(kind=Clock.Kind.RESOLUTION, state=Clock.State.RUNNING).exists()
+
+    publish_followup(world, complaint, "Sudah kami tambal ulang.")
+    services.complaint_resolve(actor=world.liaison, complaint=complaint)
+
+    complaint.refresh_from_db()
+    assert complaint.status == Status.RESOLVED
 
 
 def test_reply_while_resolved_stops_auto_close_until_answered(world: World) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class Agency(models.Model):
@@ -81,7 +82,15 @@ class Agency(models.Model):
 
 
 class Region(models.Model):
-    """An administrative region (provinsi → kabupaten/kota → kecamatan → kelurahan/desa)."""
+    """An administrative region (provinsi → kabupaten/kota → kecamatan → kelurahan/desa).
+
+    ``kind`` is the level's name as the Kemendagri data gives it (``provinsi``, ``kabupaten``,
+    ``kota``, ``kecamatan``, ``kelurahan``, ``desa``); kabupaten and kota names carry their kind
+    ("Kabupaten Solok", "Kota Padang"), kecamatan and village names do not.
+    """
+
+    REGENCY_LEVEL = 2  # kabupaten/kota: where a place name stops (the province is implied)
+    REGENCY_PREFIX = "Kabupaten "
 
     code = models.CharField(_("Kemendagri code"), max_length=20, primary_key=True)
     name = models.CharField(_("name"), max_length=200)
@@ -103,6 +112,51 @@ class Region(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def parents_path(field: str) -> str:
+        """The ``select_related`` path that loads the region in ``field`` with the parents its
+        place name shows: ``parents_path("complaint__region")``. A list that shows
+        :attr:`place_name` without it makes two queries per row."""
+        return f"{field}__parent__parent"
+
+    @property
+    def place_name(self) -> str:
+        """The region with its kecamatan and kabupaten/kota, short, for lists: "Koto Baru,
+        Kec. Kubung, Kab. Solok" (many villages share a name: Koto Baru is in ten)."""
+        return ", ".join(region._part_name(short=True) for region in self._up_to_regency())
+
+    @property
+    def full_place_name(self) -> str:
+        """:attr:`place_name` spelled out, for a page about one complaint: "Koto Baru,
+        Kecamatan Kubung, Kabupaten Solok"."""
+        return ", ".join(region._part_name(short=False) for region in self._up_to_regency())
+
+    def _up_to_regency(self) -> list[Region]:
+        """This region, then its parents up to the kabupaten/kota (cached ones if selected)."""
+        chain = [self]
+        region = self
+        while region.level > self.REGENCY_LEVEL:
+            parent = region.parent
+            if parent is None:
+                break
+            chain.append(parent)
+            region = parent
+        return chain
+
+    def _part_name(self, *, short: bool) -> str:
+        if self.kind == "kecamatan":
+            if short:
+                # Translators: a kecamatan in a place name in lists (Indonesian: "Kec. Kubung").
+                return pgettext("place name, short", "%(name)s District") % {"name": self.name}
+            # Translators: a kecamatan in a place name (Indonesian: "Kecamatan Kubung").
+            return pgettext("place name", "%(name)s District") % {"name": self.name}
+        if short and self.kind == "kabupaten" and self.name.startswith(self.REGENCY_PREFIX):
+            # Translators: a kabupaten in a place name in lists (Indonesian: "Kab. Solok").
+            return pgettext("place name, short", "%(name)s Regency") % {
+                "name": self.name.removeprefix(self.REGENCY_PREFIX)
+            }
         return self.name
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from aduan.complaints.models import ArchiveReason, Clock, Dispatch
 
 ACTION_LABELS: dict[str, Promise] = {
     "complaint.submitted": _("Submitted"),
@@ -58,4 +61,22 @@ DATA_LABELS: dict[str, Promise] = {
     "duplicate": _("Duplicate"),
     "score": _("Rating"),
     "clock": _("Deadline"),
+}
+
+# The label of a data key on one step, where the key's own label would mislead: the other
+# complaint of a dismissed pair is named, but as *not* a duplicate.
+STEP_DATA_LABELS: dict[tuple[str, str], Promise] = {
+    ("complaint.duplicate_dismissed", "duplicate"): _("Not a duplicate of"),
+}
+
+# Audit data holding a code: shown by its choice's label (a code no longer known as it is).
+# On every step for a key that is always a code...
+DATA_CHOICES: dict[str, type[models.TextChoices]] = {
+    "clock": Clock.Kind,
+}
+# ...and on one step only for a key that elsewhere holds free text: "reason" is the officer's
+# own words on a hold, a decline or a reveal, and only an archive's reason is a code.
+STEP_DATA_CHOICES: dict[tuple[str, str], type[models.TextChoices]] = {
+    ("complaint.archived", "reason"): ArchiveReason,
+    ("dispatch.declined", "role"): Dispatch.Role,
 }

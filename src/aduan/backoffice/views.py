@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from aduan.accounts.models import Role
+from aduan.agencies.models import Region
 from aduan.backoffice.access import menu_context, queues_for, staff_page
 from aduan.backoffice.forms import BulkForm
 from aduan.complaints import queues, selectors, services
@@ -28,6 +29,8 @@ from aduan.core.pagination import KeysetPage, keyset_page
 from aduan.core.web import private_file_response
 
 PAGE_SIZE = 20
+# Rows of dispatches, follow-ups and deadlines show their complaint's place with its parents.
+COMPLAINT_PLACE = Region.parents_path("complaint__region")
 # Types a browser may show inline; anything else is downloaded.
 
 
@@ -222,7 +225,7 @@ class InboxFilterForm(forms.Form):
 @staff_page(queue="inbox")
 def inbox(request: HttpRequest) -> HttpResponse:
     """Active dispatches to the user's agencies (and sub-units), oldest first."""
-    queryset = queues.agency_inbox(request.user)
+    queryset = queues.agency_inbox(request.user).select_related(COMPLAINT_PLACE)
     filters = InboxFilterForm(request.GET)
     if filters.is_valid():
         if filters.cleaned_data["state"]:
@@ -247,7 +250,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def approval(request: HttpRequest) -> HttpResponse:
     """Follow-ups awaiting the user's approval, oldest first."""
     try:
-        page = page_of(request, queues.approval_queue(request.user), queues.APPROVAL_ORDER)
+        queryset = queues.approval_queue(request.user).select_related(COMPLAINT_PLACE)
+        page = page_of(request, queryset, queues.APPROVAL_ORDER)
     except InvalidInput as error:
         return bad_cursor(request, error, "approval")
     queues.redact(request.user, (f.complaint for f in page))
@@ -302,7 +306,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
     """Officers' deadlines past due or due within a day, soonest first; by agency if asked
     (coordinators and leadership: any agency; agency staff: their own)."""
     now = clock.now()
-    queryset = queues.deadline_queue(request.user, now)
+    queryset = queues.deadline_queue(request.user, now).select_related(COMPLAINT_PLACE)
     agencies = list(queues.deadline_agencies(request.user))
     roles = staff_roles(request.user)
     oversees_all = roles.has(Role.COORDINATOR) or roles.has(Role.LEADERSHIP)

@@ -112,14 +112,15 @@ class Workspace:
                 return hop
         return None
 
-    def visible_followups(self) -> list[FollowUp]:
+    def visible_followups(self) -> list[tuple[int, FollowUp]]:
         """Published follow-ups for everyone; drafts for their agency, coordinators and
-        leadership."""
+        leadership. Each with its number on the complaint (1, 2, 3 in the order they were
+        written, hidden drafts counted, so a follow-up keeps its number for every reader)."""
         mine = {hop.pk for hop in self.my_hops()}
         insider = self.coordinator or self.roles.has(Role.LEADERSHIP)
         return [
-            f
-            for f in self.followups
+            (number, f)
+            for number, f in enumerate(self.followups, start=1)
             if f.state == FollowUp.State.PUBLISHED or insider or f.dispatch_id in mine
         ]
 
@@ -260,7 +261,7 @@ class Workspace:
                 _("Save draft"),
             )
         if status in FOLLOWUP_STATES:
-            for followup in self.followups:
+            for number, followup in enumerate(self.followups, start=1):
                 hop = followup.dispatch
                 if followup.state in (
                     FollowUp.State.DRAFT,
@@ -269,7 +270,7 @@ class Workspace:
                     add(
                         f"submit-{followup.pk}",
                         "kirim",
-                        _("Submit follow-up #%(number)s for approval") % {"number": followup.pk},
+                        _("Submit follow-up #%(number)s for approval") % {"number": number},
                         action_forms.SubmitFollowUpForm,
                         _("Submit for approval"),
                         target=followup.pk,
@@ -281,7 +282,7 @@ class Workspace:
                     add(
                         f"approve-{followup.pk}",
                         "setujui",
-                        _("Approve and publish follow-up #%(number)s") % {"number": followup.pk},
+                        _("Approve and publish follow-up #%(number)s") % {"number": number},
                         action_forms.ApproveFollowUpForm,
                         _("Approve and publish"),
                         target=followup.pk,
@@ -290,7 +291,7 @@ class Workspace:
                     add(
                         f"return-{followup.pk}",
                         "kembalikan",
-                        _("Return follow-up #%(number)s for revision") % {"number": followup.pk},
+                        _("Return follow-up #%(number)s for revision") % {"number": number},
                         action_forms.ReturnFollowUpForm,
                         _("Return for revision"),
                         target=followup.pk,
@@ -301,6 +302,8 @@ class Workspace:
             status == Status.IN_PROGRESS
             and lead_hop is not None
             and policies.acts_for_dispatch(self.user, lead_hop, approve=True)
+            # Reopened: the new follow-up comes first (the service refuses otherwise).
+            and not services.new_followup_owed(self.complaint, lead_hop)
         ):
             add(
                 "resolve",

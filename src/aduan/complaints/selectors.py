@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import CategoryField
+from aduan.agencies.models import CategoryField, Region
 from aduan.complaints import policies
 from aduan.complaints.models import PUBLIC_LIST, Clock, Complaint
 from aduan.complaints.services import Identity, identity_of, normalize_tracking_id
@@ -82,7 +82,7 @@ def complaint_list(user: Any, *, as_staff: bool = False) -> QuerySet[Complaint]:
     those where ``user`` may not see it (use ``reporter_identity`` / the reveal service).
     ``as_staff``: only those the user works on (see ``policies.visible_to``)."""
     queryset = policies.visible_to(user, as_staff=as_staff).select_related(
-        "category", "lead_agency", "region"
+        "category", "lead_agency", Region.parents_path("region")
     )
     return _redacted_for(queryset, user)
 

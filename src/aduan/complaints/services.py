@@ -1298,6 +1298,13 @@ def complaint_resolve(*, actor: Any, complaint: Complaint, note: str = "") -> Co
     lead = _lead_hop(complaint)
     policies.ensure(lead is not None and policies.acts_for_dispatch(actor, lead, approve=True))
     _require_state(complaint, [Status.IN_PROGRESS])
+    if new_followup_owed(complaint, lead):
+        raise TransitionNotAllowed(
+            _(
+                "The reporter reopened this complaint: publish a new follow-up before marking "
+                "it resolved."
+            )
+        )
     now = clock.now()
     complaint.status = Status.RESOLVED
     complaint.resolved_at = now
@@ -1325,6 +1332,17 @@ def _lead_hop(complaint: Complaint) -> Dispatch | None:
         complaint.dispatches.filter(role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES)
         .select_related("agency")
         .first()
+    )
+
+
+def new_followup_owed(complaint: Complaint, lead: Dispatch | None) -> bool:
+    """Whether the lead agency owes the reporter a new follow-up (after a reopen), which it must
+    publish before the complaint can be marked resolved again."""
+    return (
+        lead is not None
+        and complaint.clocks.filter(
+            kind=Clock.Kind.FOLLOWUP, dispatch=lead, state=Clock.State.RUNNING
+        ).exists()
     )
 
 

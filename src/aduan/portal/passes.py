@@ -12,6 +12,7 @@ import hmac
 import secrets
 from typing import Any
 
+from aduan.agencies.models import Region
 from aduan.complaints import policies
 from aduan.complaints.models import Complaint
 from aduan.complaints.services import normalize_tracking_id
@@ -56,7 +57,7 @@ def complaint_for_pass(
     if not marker:
         return None
     complaint = (
-        Complaint.objects.select_related("category", "lead_agency", "region")
+        Complaint.objects.select_related("category", "lead_agency", Region.parents_path("region"))
         .filter(tracking_id=tracking_id)
         .first()
     )

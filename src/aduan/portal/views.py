@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from aduan.agencies.models import Region
 from aduan.complaints import policies, selectors, services, stats
 from aduan.complaints.models import OPEN_STATUSES, Channel, Complaint, Dispatch, FollowUp, Status
 from aduan.core import clock
@@ -53,7 +54,7 @@ WRONG_PASS = gettext_lazy("The tracking ID or secret code is wrong.")
 
 
 def _with_related(queryset: Any) -> Any:
-    return queryset.select_related("category", "lead_agency", "region")
+    return queryset.select_related("category", "lead_agency", Region.parents_path("region"))
 
 
 # --- home ----------------------------------------------------------------------------------

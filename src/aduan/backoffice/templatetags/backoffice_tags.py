@@ -7,7 +7,14 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from aduan.backoffice.labels import ACTION_LABELS, DATA_LABELS, ESCALATED_TO
+from aduan.backoffice.labels import (
+    ACTION_LABELS,
+    DATA_CHOICES,
+    DATA_LABELS,
+    ESCALATED_TO,
+    STEP_DATA_CHOICES,
+    STEP_DATA_LABELS,
+)
 from aduan.complaints.models import Clock
 from aduan.complaints.queues import COUNT_LIMIT, DeadlineState, deadline_state
 from aduan.notifications.models import Audience
@@ -49,8 +56,9 @@ def action_label(action: str, data: dict[str, Any] | None = None) -> str:
 
 
 @register.filter
-def data_items(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The audit data worth showing, labelled, in a fixed order."""
+def data_items(data: dict[str, Any], action: str = "") -> list[tuple[str, str]]:
+    """The audit data worth showing, labelled, in a fixed order; with the step's ``action``,
+    codes (an archive's reason, a dispatch's role...) show as their labels."""
     items = []
     for key, label in DATA_LABELS.items():
         value = data.get(key)
@@ -60,7 +68,9 @@ def data_items(data: dict[str, Any]) -> list[tuple[str, str]]:
             continue  # a row id (e.g. the note of "complaint.noted"), not something to read
         if isinstance(value, list):
             value = ", ".join(str(v) for v in value)
-        if key == "clock" and value in Clock.Kind.values:
-            value = Clock.Kind(value).label  # the deadline's name, not its code
+        choices = STEP_DATA_CHOICES.get((action, key)) or DATA_CHOICES.get(key)
+        if choices is not None and value in choices.values:
+            value = choices(value).label  # the reason's or deadline's name, not its code
+        label = STEP_DATA_LABELS.get((action, key), label)
         items.append((str(label), str(value)))
     return items
