@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.html import escape
 
+from aduan.complaints import services
 from aduan.complaints.models import Complaint, ReporterReply, Status
 from aduan.core.models import AuditEvent
 from aduan.portal.passes import PASSES_KEY
@@ -360,3 +361,19 @@ def test_the_reporter_opens_their_own_files_but_not_internal_ones(
     assert "no-store" in response["Cache-Control"]
     hidden = f"/lacak/{complaint.tracking_id}/lampiran/{internal.pk}/"
     assert client.get(hidden).status_code == 404
+
+
+def test_an_archived_report_says_why_and_that_it_is_not_public(
+    world: World, en_client: Client, guest_complaint: GuestMaker
+) -> None:
+    complaint, secret = guest_complaint("submitted")
+    services.complaint_archive(
+        actor=world.coordinator, complaint=complaint, reason="not_a_complaint", note="Saran."
+    )
+    open_with_secret(en_client, complaint, secret)
+
+    page = en_client.get(f"/lacak/{complaint.tracking_id}/").content.decode()
+
+    assert "Nobody: the report was archived (not a complaint)" in page
+    assert "Not public: the report was not taken up here" in page
+    assert "Public once verified" not in page and "the report is finished" not in page

@@ -212,4 +212,8 @@ def holder(complaint: Complaint) -> str:
         }
     if status == Status.TRANSFERRED:
         return _("%(target)s (outside our authority)") % {"target": complaint.transfer_target}
+    if status == Status.ARCHIVED:
+        return _("Nobody: the report was archived (%(reason)s)") % {
+            "reason": _archive_reason(complaint.archive_reason)
+        }
     return _("Nobody: the report is finished")
