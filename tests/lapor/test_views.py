@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import translation
 
 from aduan.core.models import AuditEvent
+from aduan.lapor import selectors
 from aduan.lapor.models import OutboundMessage
 from aduan.lapor.sync import sync
 from tests.lapor.simulator import NationalSimulator
@@ -170,3 +171,11 @@ def test_the_sync_job_is_registered_only_with_a_base_url() -> None:
         env={"PATH": "", "ADUAN_LAPOR_REGISTER": "everything"},
     )
     assert refused.returncode != 0 and "ADUAN_LAPOR_REGISTER" in refused.stderr
+
+
+def test_the_registration_setting_is_shown_in_words(world: World, settings: Any) -> None:
+    settings.ADUAN_LAPOR_REGISTER = "non_confidential"
+    with translation.override("en"):
+        assert selectors.overview().register == (
+            "verified complaints that are neither confidential nor supervisory"
+        )

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from aduan.complaints.models import Status
 from aduan.core.models import AuditEvent
 from aduan.routing import engine, services, tasks
 from aduan.routing.models import RoutingModel
+from aduan.routing.templatetags.routing import percent
 from tests.routing.django_helpers import (
     build_history,
     client_for,
@@ -283,3 +285,10 @@ def test_undo_from_the_complaint_page(world: World) -> None:
 def test_unknown_complaint_is_404(world: World) -> None:
     client = client_for(world.coordinator)
     assert client.post("/staf/rute/aduan/SB-XXXX-XXXX/pakai/").status_code == 404
+
+
+def test_percentages_use_the_readers_decimal_separator() -> None:
+    with translation.override("id"):
+        assert (percent(0.9997, 2), percent(0.873), percent(0.001)) == ("99,97 %", "87 %", "<1 %")
+    with translation.override("en"):
+        assert percent(0.9997, 2) == "99.97 %"

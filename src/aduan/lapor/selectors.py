@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Complaint
 from aduan.lapor import config
@@ -14,6 +15,14 @@ from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, Sync
 
 # The refused national files listed on /staf/lapor/, latest first (the total is shown too).
 REFUSED_FILES_SHOWN = 50
+
+
+# ADUAN_LAPOR_REGISTER in words (docs/integrations.md, Configuration).
+REGISTER_LABELS = {
+    "all": _("every verified complaint"),
+    "non_confidential": _("verified complaints that are neither confidential nor supervisory"),
+    "none": _("none (only transfers go out)"),
+}
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,9 @@ def overview() -> Overview:
         enabled=config.enabled(),
         base_url=str(settings.ADUAN_LAPOR_BASE_URL),
         instansi=str(settings.ADUAN_LAPOR_INSTANSI_ID),
-        register=str(settings.ADUAN_LAPOR_REGISTER),
+        register=str(
+            REGISTER_LABELS.get(settings.ADUAN_LAPOR_REGISTER, settings.ADUAN_LAPOR_REGISTER)
+        ),
         config_error=error,
         state=SyncState.objects.filter(pk=1).first(),
         counts={state: counts.get(state, 0) for state in OutboundMessage.State.values},

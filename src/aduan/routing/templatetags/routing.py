@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 
 from aduan.complaints import policies
 from aduan.complaints.models import Complaint, Status
@@ -23,13 +24,15 @@ _ROW_CACHE = "routing_row_suggestions"
 
 @register.filter
 def percent(value: float | None, digits: int = 0) -> str:
-    """0.873 → "87 %"; with ``digits`` (for thresholds) 0.9997 → "99.97 %"; tiny → "<1 %"."""
+    """0.873 → "87 %"; with ``digits`` (for thresholds) 0.9997 → "99,97 %" (Indonesian);
+    tiny → "<1 %"."""
     if value is None:
         return "—"
     number = float(value) * 100
     if not digits and 0 < number < 0.5:
         return "<1 %"
-    return f"{number:.{int(digits)}f} %"
+    # The reader's decimal separator: "99,97 %" in Indonesian, "99.97 %" in English.
+    return f"{number_format(number, int(digits))} %"
 
 
 @register.inclusion_tag("routing/partials/card.html", takes_context=True)
