@@ -286,7 +286,12 @@ def iter_rows(
     size = chunk_size or settings.ADUAN_EXPORT_CHUNK
     queryset = export_list.rows(user, filters, now).order_by("pk")
     if export_list.complaint_rows:
-        queryset = queryset.only(*COMPLAINT_FIELDS)
+        # The export names the region alone (its own column), not with its parents as pages do.
+        queryset = (
+            queryset.select_related(None)
+            .select_related("category", "lead_agency", "region")
+            .only(*COMPLAINT_FIELDS)
+        )
     last: Any = None
     while True:
         page = queryset if last is None else queryset.filter(pk__gt=last)
