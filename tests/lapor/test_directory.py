@@ -14,7 +14,7 @@ from django.db import DataError
 from django.test import Client
 
 from aduan.complaints import services
-from aduan.lapor import directory
+from aduan.lapor import directory, selectors
 from aduan.lapor.client import use_transport
 from aduan.lapor.models import NationalInstansi, NationalLink, OutboundMessage, SyncState
 from aduan.lapor.sync import lease_acquire, read_directory_now, sync
@@ -74,7 +74,7 @@ def test_changes_are_applied_and_a_withdrawn_instansi_is_kept_inactive(
     assert rows["PEMKOT-PADANG"] == ("Pemerintah Kota Padang (Balai Kota)", True)
     assert rows["PEMKAB-AGAM"] == ("Pemerintah Kabupaten Agam", False)
     assert rows["BPJS-KES"] == ("BPJS Kesehatan", True)  # "aktif" left out: active
-    assert "Pemerintah Kabupaten Agam" not in directory.active_names()
+    assert "Pemerintah Kabupaten Agam" not in selectors.active_instansi_names()
     # Back in the directory: active again.
     national.directory.append({"id": "PEMKAB-AGAM", "nama": "Pemerintah Kabupaten Agam"})
     assert read_directory_now().counts == {"instansi_changed": 1}

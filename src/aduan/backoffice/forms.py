@@ -13,7 +13,7 @@ from aduan.agencies.models import Agency, Category
 from aduan.complaints.models import ArchiveReason, Complaint
 from aduan.complaints.services import MAX_TEXT
 from aduan.knowledge.selectors import PickerItem
-from aduan.lapor.directory import active_names
+from aduan.lapor.selectors import active_instansi_names
 
 MAX_BULK = 100
 TEXTAREA_ROWS = 4
@@ -161,7 +161,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        names = active_names()
+        names = active_instansi_names()
         if names:
             target = self.fields["target"]
             target.widget.suggestions = names

@@ -1336,22 +1336,17 @@ def _lead_hop(complaint: Complaint) -> Dispatch | None:
 
 
 def new_followup_owed(complaint: Complaint, lead: Dispatch | None) -> bool:
-    """Whether the lead agency owes the reporter a new follow-up (after a reopen), which it must
-    publish before the complaint can be marked resolved again."""
-    return (
-        lead is not None
-        and complaint.clocks.filter(
-            kind=Clock.Kind.FOLLOWUP, dispatch=lead, state=Clock.State.RUNNING
-        ).exists()
-    )
+    """Whether the lead agency owes the reporter a new follow-up (after a reopen or a reply),
+    which it must publish before the complaint can be marked resolved again."""
+    return complaint.clocks.filter(
+        kind=Clock.Kind.FOLLOWUP, dispatch=lead, state=Clock.State.RUNNING
+    ).exists()
 
 
 def _owe_followup(complaint: Complaint) -> None:
     """The lead agency owes the reporter a (new) follow-up within the follow-up deadline."""
     lead = _lead_hop(complaint)
-    if complaint.clocks.filter(
-        kind=Clock.Kind.FOLLOWUP, dispatch=lead, state=Clock.State.RUNNING
-    ).exists():
+    if new_followup_owed(complaint, lead):
         return
     _start_clock(
         complaint,

@@ -42,7 +42,7 @@ def due() -> bool:
     return last is None or clock.now() - last >= REQUEST_EVERY
 
 
-def collapse(name: str) -> str:
+def collapse(name: str | int) -> str:
     """A name with its spaces collapsed (control characters count as spaces), as stored and as
     compared."""
     return " ".join(str(name).translate(CONTROL).split())
@@ -52,7 +52,7 @@ def _text(value: Any) -> str:
     """A national ID or name: a string or a whole number; anything else counts as missing."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return ""
-    return collapse(str(value))
+    return collapse(value)
 
 
 def _active(value: Any) -> bool:
@@ -165,13 +165,3 @@ def instansi_id(name: str) -> str | None:
     if len(exact) == 1:
         return exact[0]
     return rows[0][0] if len(rows) == 1 else None
-
-
-def active_names() -> list[str]:
-    """The names the transfer form offers."""
-    return list(
-        NationalInstansi.objects.filter(active=True)
-        .order_by("name")
-        .values_list("name", flat=True)
-        .distinct()
-    )

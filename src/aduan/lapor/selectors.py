@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Complaint
 from aduan.lapor import config
-from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun, SyncState
+from aduan.lapor.models import (
+    NationalFile,
+    NationalInstansi,
+    NationalLink,
+    OutboundMessage,
+    SyncRun,
+    SyncState,
+)
 
 # The refused national files listed on /staf/lapor/, latest first (the total is shown too).
 REFUSED_FILES_SHOWN = 50
@@ -69,6 +76,16 @@ def overview() -> Overview:
         ),
         refused_files=list(refused_files()[:REFUSED_FILES_SHOWN]),
         refused_files_count=refused_files().count(),
+    )
+
+
+def active_instansi_names() -> list[str]:
+    """The names of SP4N-LAPOR!'s directory that the transfer form offers."""
+    return list(
+        NationalInstansi.objects.filter(active=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()
     )
 
 
