@@ -147,6 +147,28 @@ def test_inbox_lists_active_dispatches_to_the_agency_and_its_units(
     assert str(Dispatch.State.PENDING.label) in page
 
 
+def test_a_closed_complaint_leaves_the_inbox_and_stays_with_the_agency(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    resolved = make(world, "resolved")
+    auto_closed = make(world, "closed")
+    rated = make(world, "resolved")
+    services.complaint_rate(actor=world.reporter, complaint=rated, score=5)
+    for complaint in (auto_closed, rated):
+        states = set(complaint.dispatches.values_list("state", flat=True))
+        assert states == {Dispatch.State.COMPLETED}  # the lead's and the supporting hop
+    assert {d.state for d in resolved.dispatches.all()} <= set(Dispatch.ACTIVE_STATES)
+    for user in ("liaison", "health_operator"):
+        inbox = tracking_ids(client_for(user).get(reverse("backoffice:inbox")))
+        assert inbox == [resolved.tracking_id]  # awaiting the reporter: it may be reopened
+        # Out of the inbox, not out of sight: the agency still opens and lists its history.
+        page = client_for(user).get(workspace_url(rated))
+        assert page.status_code == 200
+        assert str(Dispatch.State.COMPLETED.label) in text(page)
+        listed = client_for(user).get(reverse("search:staff"), {"q": "jalan berlubang"})
+        assert auto_closed.tracking_id in text(listed) and rated.tracking_id in text(listed)
+
+
 def test_inbox_filters_by_state_and_overdue(
     world: World, client_for: Callable[[str], Client]
 ) -> None:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from aduan.complaints import policies, selectors, services
@@ -20,7 +22,15 @@ from aduan.core.audit import audit_verify
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
 from aduan.notifications.models import Audience, OutboxMessage
-from tests.world import World, frozen_at, lead_dispatch, make, publish_followup, submit
+from tests.world import (
+    World,
+    build_world,
+    frozen_at,
+    lead_dispatch,
+    make,
+    publish_followup,
+    submit,
+)
 
 from .test_permission_matrix import PNG
 
@@ -362,6 +372,27 @@ def test_resolve_then_auto_close_after_ten_working_days(world: World) -> None:
     services.complaint_rate(actor=world.reporter, complaint=complaint, score=5, comment="Cepat")
     with pytest.raises(TransitionNotAllowed):
         services.complaint_rate(actor=world.reporter, complaint=complaint, score=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hops_of_complaints_closed_before_are_completed_by_the_migration(
+    settings: Any, tmp_path: Any
+) -> None:
+    """Migration complaints.0012, run for real both ways."""
+    world = build_world(settings, tmp_path)
+    closed, in_progress = make(world, "closed"), make(world, "in_progress")
+    open_states = sorted(in_progress.dispatches.values_list("state", flat=True))
+    assert open_states == [Dispatch.State.PENDING, Dispatch.State.PENDING]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("complaints", "0011_followup_response_template")])
+    # Back: completed hops become accepted, as they were before.
+    assert set(closed.dispatches.values_list("state", flat=True)) == {Dispatch.State.ACCEPTED}
+    # Hops that had stayed pending on a closed complaint are completed too.
+    closed.dispatches.filter(role=Dispatch.Role.SUPPORT).update(state=Dispatch.State.PENDING)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert set(closed.dispatches.values_list("state", flat=True)) == {Dispatch.State.COMPLETED}
+    assert sorted(in_progress.dispatches.values_list("state", flat=True)) == open_states
 
 
 def test_reopen_only_within_window(world: World) -> None:

@@ -130,9 +130,12 @@ def check_complaint(complaint: Complaint) -> None:
     active_clocks = complaint.clocks.filter(state__in=ACTIVE_CLOCK_STATES)
     duplicates = active_clocks.values("kind", "dispatch").annotate(n=Count("id")).filter(n__gt=1)
     assert not duplicates.exists(), "two live clocks of one kind on one hop"
-    lead_hops = complaint.dispatches.filter(
-        role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES
-    )
+    # Closing completes the hops still active: a closed complaint has no other live hop, and
+    # only a closed one has completed hops.
+    live = [Dispatch.State.COMPLETED] if status == Status.CLOSED else Dispatch.ACTIVE_STATES
+    ended = Dispatch.ACTIVE_STATES if status == Status.CLOSED else [Dispatch.State.COMPLETED]
+    assert not complaint.dispatches.filter(state__in=ended).exists()
+    lead_hops = complaint.dispatches.filter(role=Dispatch.Role.LEAD, state__in=live)
     published = complaint.followups.filter(state=FollowUp.State.PUBLISHED)
     if status == Status.SUBMITTED:
         assert complaint.lead_agency_id is None and not lead_hops.exists()

@@ -71,6 +71,21 @@ def test_document_carries_the_agencies_of_active_dispatches(world: World) -> Non
     assert agency_ids(complaint) == {world.public_works.pk}
 
 
+def test_a_closed_complaint_stays_in_the_agencys_search(world: World) -> None:
+    complaint = make(world, "closed", title="Sampah menumpuk", description="Di depan pasar.")
+    assert lead_dispatch_state(complaint) == Dispatch.State.COMPLETED
+    assert agency_ids(complaint) == {world.public_works.pk, world.health.pk}
+    call_command("search", "rebuild", stdout=StringIO())
+    assert agency_ids(complaint) == {world.public_works.pk, world.health.pk}
+    assert staff_found(world.operator, "sampah") == [complaint.tracking_id]
+    assert staff_found(world.health_operator, "sampah") == [complaint.tracking_id]
+    assert staff_found(world.other_liaison, "sampah") == []
+
+
+def lead_dispatch_state(complaint: Complaint) -> str:
+    return complaint.dispatches.get(role=Dispatch.Role.LEAD).state
+
+
 def test_a_dispatch_to_another_agency_moves_the_complaint(world: World) -> None:
     complaint = make(world, "dispatched", title="Sampah menumpuk", description="Di depan pasar.")
     assert staff_found(world.operator, "sampah") == [complaint.tracking_id]

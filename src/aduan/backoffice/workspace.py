@@ -100,7 +100,7 @@ class Workspace:
         return policies.acts_as_coordinator(self.user, self.complaint)
 
     def my_hops(self, *, approve: bool = False) -> list[Dispatch]:
-        """Active hops the user works on (as ``policies.active_dispatches_for``), lead first."""
+        """Hops the user works on (as ``policies.dispatches_for``), lead first."""
         mine = [
             d for d in self.dispatches if policies.acts_for_dispatch(self.user, d, approve=approve)
         ]

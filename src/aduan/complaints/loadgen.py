@@ -1682,6 +1682,9 @@ class _Generator:
         if not closed:
             return generated
         row.update(status=Status.CLOSED, closed_at=closed_at)
+        for dispatch in generated.dispatches:  # as services._complete_hops
+            if dispatch["state"] in Dispatch.ACTIVE_STATES:
+                dispatch["state"] = Dispatch.State.COMPLETED
         late_rating_at = closed_at + _lognormal_days(rng, 3.0, 1.0)
         if closed_at == rated_at or (rng.random() < SHARE_LATE_RATING and happened(late_rating_at)):
             score = self.ratings.draw(rng)

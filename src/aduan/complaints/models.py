@@ -262,8 +262,13 @@ class Dispatch(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        COMPLETED = "completed", _("Completed")
 
+    # Hops still being worked on: the agency inbox, and what its officers may act on.
     ACTIVE_STATES = (State.PENDING, State.ACCEPTED)
+    # Hops whose agency may see the complaint: the active ones, and those that ended with the
+    # complaint closing (the agency keeps its history, but the complaint leaves its inbox).
+    VISIBLE_STATES = (*ACTIVE_STATES, State.COMPLETED)
 
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="dispatches"

@@ -134,7 +134,7 @@ def _dispatched_to(paths: list[str]) -> Q:
     agency_q = Q()
     for path in paths:
         agency_q |= Q(agency__path__startswith=path)
-    complaint_ids = Dispatch.objects.filter(agency_q, state__in=Dispatch.ACTIVE_STATES).values(
+    complaint_ids = Dispatch.objects.filter(agency_q, state__in=Dispatch.VISIBLE_STATES).values(
         "complaint_id"
     )
     return Q(pk__in=complaint_ids)
@@ -198,8 +198,8 @@ def acts_for_dispatch(user: Any, dispatch: Dispatch, *, approve: bool = False) -
 
     The Inspectorate acts as both for supervisory complaints dispatched to its agency.
     """
-    if dispatch.state not in Dispatch.ACTIVE_STATES:
-        return False
+    if dispatch.state not in Dispatch.VISIBLE_STATES:
+        return False  # ended without its complaint closing: declined or withdrawn
     roles = staff_roles(user)
     wanted = [Role.LIAISON] if approve else [Role.OPERATOR, Role.LIAISON]
     if dispatch.complaint.is_supervisory:
@@ -207,11 +207,11 @@ def acts_for_dispatch(user: Any, dispatch: Dispatch, *, approve: bool = False) -
     return any(roles.acts_in(role, dispatch.agency) for role in wanted)
 
 
-def active_dispatches_for(
-    user: Any, complaint: Complaint, *, approve: bool = False
-) -> list[Dispatch]:
-    """The complaint's active hops that ``user`` may work on, lead first."""
-    dispatches = complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES).select_related(
+def dispatches_for(user: Any, complaint: Complaint, *, approve: bool = False) -> list[Dispatch]:
+    """The complaint's hops that ``user`` may work on, lead first: the active ones, or those
+    completed when it closed (the services then refuse by the complaint's state, not by
+    permission)."""
+    dispatches = complaint.dispatches.filter(state__in=Dispatch.VISIBLE_STATES).select_related(
         "agency"
     )
     mine = [d for d in dispatches if acts_for_dispatch(user, d, approve=approve)]

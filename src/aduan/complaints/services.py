@@ -226,6 +226,15 @@ def _stop_clocks(complaint: Complaint, *kinds: str, dispatch: Dispatch | None = 
     return clocks.update(state=Clock.State.STOPPED, stopped_at=clock.now())
 
 
+def _complete_hops(complaint: Complaint) -> int:
+    """End a closing complaint's active hops as completed: it leaves the agencies' inboxes,
+    and their officers still see it (``Dispatch.VISIBLE_STATES``). The agencies are the same,
+    so the search scope does not change."""
+    return complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES).update(
+        state=Dispatch.State.COMPLETED
+    )
+
+
 def _pause_clocks(complaint: Complaint, *kinds: str) -> None:
     now = clock.now()
     for item in Clock.objects.filter(
@@ -1099,7 +1108,7 @@ def followup_draft(
     ``response_template_id``: the canned response the officer chose on the form to start the
     text from; it must be one offered to them for this complaint (``InvalidInput`` else)."""
     complaint = _lock(complaint)
-    hops = policies.active_dispatches_for(actor, complaint)
+    hops = policies.dispatches_for(actor, complaint)
     policies.ensure(bool(hops))
     _require_state(complaint, FOLLOWUP_STATES)
     body = _require_text(body, field_label=_("Follow-up"))
@@ -1250,7 +1259,7 @@ def note_add(*, actor: Any, complaint: Complaint, body: str) -> Note:
         and (
             policies.acts_as_coordinator(actor, complaint)
             or roles.has(Role.LEADERSHIP)
-            or bool(policies.active_dispatches_for(actor, complaint))
+            or bool(policies.dispatches_for(actor, complaint))
         )
     )
     note = Note.objects.create(
@@ -1271,7 +1280,7 @@ def attachment_add(
     complaint = _lock(complaint)
     reporter = policies.is_reporter(actor, complaint)
     staff = policies.acts_as_coordinator(actor, complaint) or bool(
-        policies.active_dispatches_for(actor, complaint)
+        policies.dispatches_for(actor, complaint)
     )
     policies.ensure(reporter or staff)
     _require_state(complaint, OPEN_STATUSES)
@@ -1327,9 +1336,9 @@ def complaint_resolve(*, actor: Any, complaint: Complaint, note: str = "") -> Co
 
 
 def _lead_hop(complaint: Complaint) -> Dispatch | None:
-    """The active lead dispatch, if the complaint is with an agency."""
+    """The lead dispatch, if the complaint is (or was, until it closed) with an agency."""
     return (
-        complaint.dispatches.filter(role=Dispatch.Role.LEAD, state__in=Dispatch.ACTIVE_STATES)
+        complaint.dispatches.filter(role=Dispatch.Role.LEAD, state__in=Dispatch.VISIBLE_STATES)
         .select_related("agency")
         .first()
     )
@@ -1438,6 +1447,7 @@ def complaint_rate(*, actor: Any, complaint: Complaint, score: int, comment: str
         complaint.closed_at = clock.now()
         fields += ["status", "closed_at"]
         _stop_clocks(complaint)  # closed: nothing is owed any more
+        _complete_hops(complaint)
     _save(complaint, *fields)
     event = _audit(actor, "complaint.rated", complaint, score=score)
     outbox_enqueue(event=event, complaint=complaint, audiences=[_lead_or_coordinators(complaint)])
@@ -1509,6 +1519,7 @@ def complaint_auto_close(*, complaint: Complaint) -> bool:
     complaint.closed_at = now
     _save(complaint, "status", "closed_at")
     _stop_clocks(complaint)
+    _complete_hops(complaint)
     event = _audit(None, "complaint.auto_closed", complaint)
     outbox_enqueue(
         event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]

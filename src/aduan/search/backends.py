@@ -13,6 +13,7 @@ from typing import Any
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from aduan.complaints.models import Dispatch
 from aduan.search.text import Query, Term
 
 
@@ -107,16 +108,17 @@ def matching_ids_among(query: Query, ids: list[int]) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-# The staff scope copied into the documents (migration 0003): the agencies with an active
-# dispatch of each complaint, as ``policies.visible_to`` reads them, and its submission time.
-_ACTIVE = "('pending', 'accepted')"
+# The staff scope copied into the documents (migration 0003): the agencies whose dispatch of
+# each complaint lets them see it (``Dispatch.VISIBLE_STATES``, as ``policies.visible_to``
+# reads them), and its submission time.
+_VISIBLE = "(" + ", ".join(f"'{state}'" for state in Dispatch.VISIBLE_STATES) + ")"
 _SCOPE_POSTGRESQL = f"""
 UPDATE search_searchdocument d
 SET submitted_at = c.submitted_at, agency_ids = COALESCE(s.agency_ids, '{{}}')
 FROM complaints_complaint c
 LEFT JOIN (
     SELECT complaint_id, array_agg(DISTINCT agency_id ORDER BY agency_id) AS agency_ids
-    FROM complaints_dispatch WHERE state IN {_ACTIVE} AND complaint_id = ANY(%s)
+    FROM complaints_dispatch WHERE state IN {_VISIBLE} AND complaint_id = ANY(%s)
     GROUP BY complaint_id
 ) s ON s.complaint_id = c.id
 WHERE c.id = d.complaint_id AND d.complaint_id = ANY(%s)
@@ -133,7 +135,7 @@ SET submitted_at = (
         SELECT ' ' || group_concat(agency_id, ' ') || ' ' FROM (
             SELECT DISTINCT x.agency_id FROM complaints_dispatch x
             WHERE x.complaint_id = search_searchdocument.complaint_id
-            AND x.state IN {_ACTIVE} ORDER BY x.agency_id
+            AND x.state IN {_VISIBLE} ORDER BY x.agency_id
         )
     ), '')
 WHERE complaint_id IN (SELECT value FROM json_each(%s))
