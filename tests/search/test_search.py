@@ -58,6 +58,8 @@ def test_synonyms_match(world: World) -> None:
     apart = submit(world, title="Lampu di jalan Sudirman", description="Berkedip terus malam hari.")
     assert found(everything(), "lampu jalan") == [apart.tracking_id, light.tracking_id]
     assert found(everything(), "pju") == [light.tracking_id]
+    unsaid = submit(world, title="Lampu penerangan jalan mati", description="Sudah seminggu.")
+    assert found(everything(), "pju") == [unsaid.tracking_id, light.tracking_id]
 
 
 def test_quoted_phrase_needs_the_words_in_order(world: World) -> None:

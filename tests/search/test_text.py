@@ -65,6 +65,8 @@ def test_documents_with_a_synonym_phrase_carry_the_group_name() -> None:
     assert document_text("Penerangan jalan umum padam") == "terang jalan umum padam pju"
     assert document_text("Lampu jalan mati") == "lampu jalan mati pju"
     assert document_text("Lampu di jalan mati") == "lampu di jalan mati"
+    # "umum" is often left out: "lampu penerangan jalan".
+    assert document_text("Lampu penerangan jalan mati") == "lampu terang jalan mati pju"
     assert document_text("PJU mati, lampu jalan juga") == "pju mati lampu jalan juga"
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 # Groups of words or phrases that a search treats as one.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("pju", "penerangan jalan umum", "lampu jalan"),
+    ("pju", "penerangan jalan umum", "penerangan jalan", "lampu jalan"),
     ("mati", "padam"),
     ("sampah", "limbah"),
     ("banjir", "genangan"),
