@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -157,3 +159,17 @@ def test_bahasa_indonesia_by_default_and_english_when_chosen(world: World, clien
     for path in ("/", "/lapor/", "/lacak/", "/laporan/"):
         assert '<html lang="en">' in client.get(path).content.decode()
     assert "Report a public service problem" in client.get("/").content.decode()
+
+
+def test_the_menu_marks_the_page_you_are_on(world: World, client: Client) -> None:
+    def current(path: str) -> list[str]:
+        html = client.get(path).content.decode()
+        return re.findall(r'<a href="([^"]+)"[^>]*aria-current="page"', html)
+
+    assert current("/lacak/") == ["/lacak/"]
+    assert current("/cari/") == ["/cari/"]
+    assert current("/") == []  # the home page is the brand link, not a menu item
+    html = client.get("/").content.decode()
+    # The icon ships with the app (no request to a /favicon.ico that is not there).
+    assert '<link rel="icon" href="/static/aduan/favicon.svg' in html
+    assert finders.find("aduan/favicon.svg")

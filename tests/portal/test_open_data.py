@@ -185,6 +185,7 @@ def test_the_page_explains_licence_dictionary_and_links(
     assert 'href="/data-terbuka/laporan.json"' in html
     for name in opendata.NAMES:
         assert f"<code>{name}</code>" in html
+    assert "in_progress (In progress)" in html
 
     settings.ADUAN_OPEN_DATA_LICENCE = "Open Data Commons"
     html = en_client.get("/data-terbuka/", {"year": "2025"}).content.decode()
@@ -196,6 +197,9 @@ def test_the_page_is_in_indonesian_by_default(world: World, client: Client) -> N
     response = client.get("/data-terbuka/")
     assert response.status_code == 200
     assert 'lang="id"' in response.content.decode()
+    # The status codes are explained with the labels the portal shows.
+    assert "closed (Selesai)" in response.content.decode()
+    assert "resolved (Menunggu tanggapan pelapor)" in response.content.decode()
 
 
 def test_only_get(world: World, client: Client) -> None:

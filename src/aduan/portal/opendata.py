@@ -27,12 +27,20 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from aduan.complaints import selectors
-from aduan.complaints.models import Complaint
+from aduan.complaints.models import PUBLIC_STATUSES, Complaint
+
+
+def _status_meaning() -> str:
+    """Each public status code with the label the portal shows for it."""
+    codes = ", ".join(f"{status.value} ({status.label})" for status in PUBLIC_STATUSES)
+    return gettext("Status code, with the label the portal shows: %(codes)s.") % {"codes": codes}
+
 
 # Rows read per query; tests lower it to cross chunk boundaries.
 CHUNK_SIZE = 2000
@@ -68,7 +76,7 @@ COLUMNS: list[tuple[str, str, Any, Any]] = [
         "status",
         "status",
         _("text"),
-        _("Status code: dispatched, in_progress, resolved or closed."),
+        lazy(_status_meaning, str)(),
     ),
     (
         "submitted_at",
