@@ -9,10 +9,10 @@ from unittest import mock
 from aduan.complaints import services
 from aduan.complaints.models import Channel, Complaint, ReporterReply, Status
 from aduan.core.errors import InvalidInput
+from aduan.core.problems import problem_in_english
 from aduan.lapor.config import load_config
 from aduan.lapor.inbound import apply_report, parse_report
 from aduan.lapor.models import NationalItem, NationalLink, OutboundMessage, SyncState
-from aduan.lapor.problems import problem_in_english
 from aduan.lapor.services import report_retry
 from aduan.lapor.sync import sync
 from tests.lapor.conftest import FakeClock

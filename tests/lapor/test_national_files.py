@@ -20,9 +20,9 @@ from django.utils import translation
 from aduan.complaints import services
 from aduan.complaints.models import Attachment, Status
 from aduan.core.models import AuditEvent
+from aduan.core.problems import problem_text
 from aduan.lapor import selectors
 from aduan.lapor.models import NationalFile, NationalLink
-from aduan.lapor.problems import problem_text
 from aduan.lapor.reconcile import reconcile
 from aduan.lapor.sync import FILES_PER_RUN, sync
 from tests.lapor.simulator import NationalSimulator, Scripted

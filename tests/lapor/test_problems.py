@@ -19,9 +19,9 @@ from django.utils.translation import gettext, gettext_lazy
 from aduan.complaints.models import Status
 from aduan.core import clock
 from aduan.core.errors import TransitionNotAllowed
+from aduan.core.problems import problem, problem_in_english, problem_text
 from aduan.lapor import inbound
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncState
-from aduan.lapor.problems import problem, problem_in_english, problem_text
 from aduan.lapor.sync import sync
 from tests.lapor.simulator import NationalSimulator
 from tests.world import World, build_world, make, staff_login

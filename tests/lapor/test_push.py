@@ -7,9 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 from aduan.complaints import services
+from aduan.core.problems import problem_in_english
 from aduan.lapor import services as lapor_services
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
-from aduan.lapor.problems import problem_in_english
 from aduan.lapor.sync import lease_acquire, lease_release, sync
 from tests.lapor.conftest import FakeClock
 from tests.lapor.simulator import NationalSimulator

@@ -11,9 +11,9 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from aduan.complaints import services
+from aduan.core.problems import problem_text
 from aduan.lapor import services as lapor_services
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncRun, SyncState
-from aduan.lapor.problems import problem_text
 from aduan.lapor.reconcile import reconcile
 from aduan.lapor.sync import sync
 from tests.lapor.conftest import FakeClock

@@ -13,11 +13,11 @@ import pytest
 from django.utils import translation
 
 from aduan.complaints.models import Status
+from aduan.core.problems import problem_in_english, problem_text
 from aduan.lapor import inbound
 from aduan.lapor import services as lapor_services
 from aduan.lapor.client import use_transport
 from aduan.lapor.models import NationalLink, OutboundMessage, SyncState
-from aduan.lapor.problems import problem_in_english, problem_text
 from aduan.lapor.reconcile import reconcile
 from aduan.lapor.selectors import overview
 from aduan.lapor.sync import lease_acquire, sync

@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django_tasks_db.models import DBTaskResult
 
 from aduan.accounts.models import Membership, Role, User
 from aduan.complaints.models import Clock, Dispatch, Status
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.models import AuditEvent
+from aduan.core.problems import problem_text
 from aduan.routing import engine, services
 from aduan.routing.models import RoutingModel, RoutingSettings, RoutingSuggestion
 from tests.routing.django_helpers import (
@@ -78,7 +81,11 @@ def test_train_from_the_database_puts_the_first_model_in_use(
     assert event.target_id == str(model.pk) and event.actor == world.admin
     assert event.data["activated"] is True
     row = services.routing_settings()
-    assert row.last_training_at is not None and str(model.pk) in row.last_training_result
+    assert row.last_training_at is not None
+    assert row.last_training_outcome == {
+        "text": "Model #%(id)s is now in use.",
+        "params": {"id": model.pk},
+    }
 
 
 def test_too_little_history_is_refused_and_nothing_is_stored(
@@ -390,3 +397,18 @@ def test_a_hand_dispatch_cannot_be_undone_here(world: World, make_complaint: Any
 def test_auto_dispatched_but_unconfirmed_rows_are_not_learned_from(world: World) -> None:
     complaint = _auto_dispatched(world)
     assert complaint.pk not in {row.complaint_id for row in services.training_rows()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_last_training_words_are_kept_by_the_migration() -> None:
+    """Migration routing.0002, run for real: back to 0001, words written then, forward again."""
+    before = [("routing", "0001_routing_models_settings_suggestions")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("routing", "RoutingSettings")
+    old.objects.update_or_create(pk=1, defaults={"last_training_result": "Model #3 dipakai."})
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    outcome = RoutingSettings.objects.get(pk=1).last_training_outcome
+    assert outcome == {"text": "Model #3 dipakai."}
+    assert problem_text(outcome) == "Model #3 dipakai."  # shown as it was written

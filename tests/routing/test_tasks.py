@@ -8,10 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from aduan.complaints.models import Status
 from aduan.core import clock
+from aduan.core.problems import problem_text
 from aduan.routing import services, tasks
 from aduan.routing.models import RoutingModel, RoutingSuggestion
 from tests.routing.django_helpers import (
@@ -73,7 +75,12 @@ def test_suggest_task_stores_the_suggestion_and_dispatches_only_when_enabled(
 def test_train_task_on_demand_and_refusal_is_shown(world: World) -> None:
     result = tasks.train_model.call(world.admin.pk)
     assert result["status"] == "refused"
-    assert "Too little history" in services.routing_settings().last_training_result
+    # Shown in the reader's language, whichever language the worker wrote it in.
+    outcome = services.routing_settings().last_training_outcome
+    with translation.override("en"):
+        assert problem_text(outcome).startswith("Too little history to train on: 0 ")
+    with translation.override("id"):
+        assert problem_text(outcome).startswith("Riwayat terlalu sedikit untuk pelatihan: 0 ")
     build_history(world, per_agency=5)
     result = tasks.train_model.call(world.admin.pk)
     assert result["status"] == "stored" and result["activated"] is True

@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
@@ -146,7 +147,12 @@ def test_upload_of_a_model_queues_its_evaluation(
     assert tasks.import_model.call(**task.args_kwargs["kwargs"])["status"] == "stored"
     assert RoutingModel.objects.get().source == RoutingModel.Source.UPLOAD
     assert tasks.import_model.call("missing.joblib", world.admin.pk)["status"] == "refused"
-    assert "missing" in services.routing_settings().last_training_result
+    page = client_for(world.admin).get(ADMIN_URL).content.decode()
+    assert "The model file missing.joblib is missing." in page
+    client = client_for(world.admin)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "id"
+    page = client.get(ADMIN_URL).content.decode()
+    assert "Berkas model missing.joblib tidak ditemukan." in page
 
 
 # --- the suggestion in the back office -------------------------------------------------------

@@ -23,8 +23,8 @@ import httpx
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
+from aduan.core.problems import problem
 from aduan.lapor.config import Config
-from aduan.lapor.problems import problem
 
 _transport: httpx.BaseTransport | None = None
 MAX_RETRY_AFTER_SECONDS = 24 * 3600
@@ -45,7 +45,7 @@ class NationalError(Exception):
         self.retryable = retryable
         self.status = status
         self.retry_after = retry_after
-        # The message as a stored text (aduan.lapor.problems), shown in the reader's language;
+        # The message as a stored text (aduan.core.problems), shown in the reader's language;
         # ``str(error)`` stays English, for logs.
         self.problem = explained or {"text": message}
         super().__init__(message)

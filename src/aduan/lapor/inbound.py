@@ -47,10 +47,10 @@ from aduan.complaints.services import (
 from aduan.core import clock
 from aduan.core.calendar import local_date
 from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.problems import problem, problem_in_english
 from aduan.lapor.config import Config, Mapping
 from aduan.lapor.models import NationalFile, NationalItem, NationalLink, Origin
 from aduan.lapor.outbox import ATTACHMENT_REFERENCE, applying_national
-from aduan.lapor.problems import problem, problem_in_english
 from aduan.lapor.services import reporter_account, system_account
 
 logger = logging.getLogger(__name__)
@@ -393,7 +393,7 @@ def keep_unapplied(report: NationalReport, kept: dict[str, Any]) -> None:
     administrator (listed on /staf/lapor/; a report without complaint can be taken in again).
     One of ours whose registration answer is not recorded yet is kept on its local link (found
     by ``local_reference``); a new link is made only for a report that has none. ``kept`` is a
-    stored problem (``aduan.lapor.problems.problem``)."""
+    stored problem (``aduan.core.problems.problem``)."""
     now = clock.now()
     with transaction.atomic():
         link = NationalLink.objects.filter(national_id=report.national_id).first()

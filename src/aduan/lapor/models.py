@@ -24,7 +24,7 @@ class NationalLink(models.Model):
     as last put in the outbox (or taken from national), so only real changes are sent.
     A national report that could not be taken in has no complaint yet: its ``snapshot`` and
     ``problem`` stay for an administrator (the retry button applies the snapshot again).
-    ``problem`` is kept as source text and values (``aduan.lapor.problems``), shown in the
+    ``problem`` is kept as source text and values (``aduan.core.problems``), shown in the
     reader's language.
     """
 
@@ -69,7 +69,7 @@ class OutboundMessage(models.Model):
     complaint is pending or parked), with ``idempotency_key`` as the ``Idempotency-Key`` header so
     that a resend after a lost answer changes nothing nationally. Retried with exponential
     backoff; a permanent refusal or too many attempts parks it for an administrator, with why
-    in ``problem`` (source text and values, ``aduan.lapor.problems``, shown in the reader's
+    in ``problem`` (source text and values, ``aduan.core.problems``, shown in the reader's
     language) and the technical error (the national answer) in ``last_error``.
     """
 
@@ -138,7 +138,7 @@ class SyncState(models.Model):
     last_sync_at = models.DateTimeField(_("last sync at"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last successful sync at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
-    # The same as a stored text (aduan.lapor.problems), shown in the reader's language.
+    # The same as a stored text (aduan.core.problems), shown in the reader's language.
     last_problem = models.JSONField(_("last error, explained"), default=dict, blank=True)
     # When the sync last asked for the national directory of instansi (``lapor.directory``),
     # whether or not it was read: a failing directory is tried again a day later, not each run.
@@ -249,7 +249,7 @@ class NationalFile(models.Model):
     )
     # Downloads that failed for a reason that may pass (5xx, timeout); refused after a few.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    # Why it was refused: a stored text (aduan.lapor.problems).
+    # Why it was refused: a stored text (aduan.core.problems).
     problem = models.JSONField(_("problem"), default=dict, blank=True)
     created_at = models.DateTimeField(_("listed at"))
     updated_at = models.DateTimeField(_("updated at"))

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Channel, Complaint, FollowUp, Status
 from aduan.core import clock
+from aduan.core.problems import explained, problem
 from aduan.lapor.client import NationalClient, NationalError
 from aduan.lapor.config import Config, load_config
 from aduan.lapor.inbound import (
@@ -51,7 +52,6 @@ from aduan.lapor.outbox import (
     shared_attachments,
     wants_registration,
 )
-from aduan.lapor.problems import explained, problem
 from aduan.lapor.sync import lease_acquire, lease_release, lease_renew
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class Difference:
     """One way our side and SP4N-LAPOR! differ."""
 
     code: str
-    # A stored text (aduan.lapor.problems): the English source and its values.
+    # A stored text (aduan.core.problems): the English source and its values.
     detail: dict[str, Any]
     tracking_id: str = ""
     national_id: str = ""

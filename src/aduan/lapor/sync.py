@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Attachment, FollowUp, Status
 from aduan.core import clock
+from aduan.core.problems import explained, problem, problem_in_english
 from aduan.lapor import directory
 from aduan.lapor.client import NationalClient, NationalError
 from aduan.lapor.config import Config, load_config
@@ -46,7 +47,6 @@ from aduan.lapor.inbound import (
 )
 from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage, SyncRun, SyncState
 from aduan.lapor.outbox import attachment_reference, followup_reference
-from aduan.lapor.problems import explained, problem, problem_in_english
 
 logger = logging.getLogger(__name__)
 
@@ -604,7 +604,7 @@ class SyncResult:
     run: SyncRun | None = None
     counts: dict[str, int] = field(default_factory=dict)
     error: str = ""
-    # The error as a stored text (aduan.lapor.problems): in the reader's language.
+    # The error as a stored text (aduan.core.problems): in the reader's language.
     problem: dict[str, Any] = field(default_factory=dict)
 
 

@@ -138,7 +138,9 @@ class RoutingSettings(models.Model):
     )
     retrain_requested_at = models.DateTimeField(_("retraining requested at"), null=True, blank=True)
     last_training_at = models.DateTimeField(_("last training at"), null=True, blank=True)
-    last_training_result = models.CharField(_("last training result"), max_length=500, blank=True)
+    # How the last training ended, as a stored text (``aduan.core.problems``): shown in the
+    # reader's language whichever worker wrote it.
+    last_training_outcome = models.JSONField(_("last training result"), default=dict, blank=True)
     updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
 
     class Meta:

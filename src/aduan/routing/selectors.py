@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from aduan.agencies.models import Agency, Category
 from aduan.complaints import policies
 from aduan.complaints.models import Complaint, Status
+from aduan.core.problems import problem_text
 from aduan.routing import services
 from aduan.routing.models import RoutingModel, RoutingSettings, RoutingSuggestion
 
@@ -30,6 +31,7 @@ class Overview:
     threshold: float | None  # in force (the override, else the chosen one)
     coverage: float  # share of held-out complaints at or above the threshold in force
     precision: float | None  # the precision among them
+    last_training: str  # how the last training ended, in the reader's language
 
 
 def overview() -> Overview:
@@ -38,7 +40,8 @@ def overview() -> Overview:
     chosen, _coverage = services.threshold_for(model, float(row.target_precision))
     threshold = row.threshold_override if row.threshold_override is not None else chosen
     coverage, precision = services.coverage_at(model, threshold)
-    return Overview(row, model, chosen, threshold, coverage, precision)
+    last_training = problem_text(row.last_training_outcome)
+    return Overview(row, model, chosen, threshold, coverage, precision, last_training)
 
 
 def model_versions() -> QuerySet[RoutingModel]:

@@ -35,7 +35,8 @@ from aduan.complaints import services as lifecycle
 from aduan.complaints.models import Complaint, Dispatch, Status
 from aduan.core import clock
 from aduan.core.audit import audit_log
-from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from aduan.core.errors import DomainError, InvalidInput, PermissionDenied, TransitionNotAllowed
+from aduan.core.problems import problem, problem_text
 from aduan.routing import engine
 from aduan.routing.models import RoutingModel, RoutingSettings, RoutingSuggestion
 
@@ -491,34 +492,33 @@ def _store(
             row.activated_at = now
             row.save(update_fields=["is_active", "activated_at"])
         if activate and current is None:
-            message = str(_("Model #%(id)s is now in use.")) % {"id": row.pk}
+            outcome = problem(_("Model #%(id)s is now in use."), id=row.pk)
         elif activate:
-            message = str(
-                _("Model #%(id)s replaced #%(old)s (held-out accuracy %(new)s ≥ %(previous)s).")
-            ) % {
-                "id": row.pk,
-                "old": current.pk if current else "-",
-                "new": _percent(new.accuracy if new else None),
-                "previous": _percent(current_scores.accuracy if current_scores else None),
-            }
+            outcome = problem(
+                _("Model #%(id)s replaced #%(old)s (held-out accuracy %(new)s ≥ %(previous)s)."),
+                id=row.pk,
+                old=current.pk if current else "-",
+                new=_percent(new.accuracy if new else None),
+                previous=_percent(current_scores.accuracy if current_scores else None),
+            )
         elif new is None:
-            message = str(
+            outcome = problem(
                 _(
                     "Model #%(id)s was stored but not put in use: there are no held-out "
                     "complaints to compare it with the model in use."
-                )
-            ) % {"id": row.pk}
+                ),
+                id=row.pk,
+            )
         else:
-            message = str(
+            outcome = problem(
                 _(
                     "Model #%(id)s was stored but not put in use: its held-out accuracy %(new)s "
                     "is below the %(previous)s of the model in use."
-                )
-            ) % {
-                "id": row.pk,
-                "new": _percent(new.accuracy),
-                "previous": _percent(current_scores.accuracy if current_scores else None),
-            }
+                ),
+                id=row.pk,
+                new=_percent(new.accuracy),
+                previous=_percent(current_scores.accuracy if current_scores else None),
+            )
         audit_log(
             actor=policies.user_or_none(actor),
             action=action,
@@ -535,15 +535,15 @@ def _store(
             },
         )
         settings_row.last_training_at = now
-        settings_row.last_training_result = message[:500]
+        settings_row.last_training_outcome = outcome
         settings_row.retrain_requested_at = None
         settings_row.save(
-            update_fields=["last_training_at", "last_training_result", "retrain_requested_at"]
+            update_fields=["last_training_at", "last_training_outcome", "retrain_requested_at"]
         )
         if activate:
             _remember(row, router)  # in memory already: this process need not read the file
             transaction.on_commit(_enqueue_refresh)
-    return TrainingResult(row, activate, message)
+    return TrainingResult(row, activate, problem_text(outcome))
 
 
 def _percent(value: float | None) -> str:
@@ -694,11 +694,12 @@ def model_import(*, actor: Any, file_name: str) -> TrainingResult:
         raise
 
 
-def training_failed(*, message: str) -> None:
-    """Show why the last training was refused (e.g. too little history) on the admin screen."""
+def training_failed(*, error: DomainError) -> None:
+    """Show why the last training was refused (e.g. too little history) on the admin screen, in
+    the reader's language."""
     routing_settings()
     RoutingSettings.objects.filter(pk=1).update(
-        last_training_result=message[:500], retrain_requested_at=None
+        last_training_outcome=problem(error.message, **error.params), retrain_requested_at=None
     )
 
 

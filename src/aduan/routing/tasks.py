@@ -54,7 +54,7 @@ def train_model(actor_id: int | None = None) -> dict[str, object]:
     try:
         result = services.model_train(actor=actor)
     except DomainError as error:
-        services.training_failed(message=str(error))
+        services.training_failed(error=error)
         return {"status": "refused", "message": str(error)}
     return {"status": "stored", "model": result.model.pk, "activated": result.activated}
 
@@ -66,7 +66,7 @@ def import_model(file_name: str, actor_id: int) -> dict[str, object]:
     try:
         result = services.model_import(actor=actor, file_name=file_name)
     except DomainError as error:
-        services.training_failed(message=str(error))
+        services.training_failed(error=error)
         return {"status": "refused", "message": str(error)}
     return {"status": "stored", "model": result.model.pk, "activated": result.activated}
 

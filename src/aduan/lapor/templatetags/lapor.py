@@ -13,7 +13,8 @@ from django import template
 
 from aduan.complaints.models import Complaint
 from aduan.complaints.policies import acts_as_coordinator
-from aduan.lapor import problems, selectors, services
+from aduan.core import problems
+from aduan.lapor import selectors, services
 
 register = template.Library()
 

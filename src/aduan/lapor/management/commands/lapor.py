@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from aduan.core.problems import problem_text
 from aduan.lapor import config, services
 from aduan.lapor.models import (
     NationalFile,
@@ -34,7 +35,6 @@ from aduan.lapor.models import (
     OutboundMessage,
     SyncRun,
 )
-from aduan.lapor.problems import problem_text
 
 
 def _when(moment: datetime | None) -> str:

@@ -1,7 +1,7 @@
-"""What the connector keeps for administrators (why a national report could not be taken in, why
-a message is parked) is stored as the English source text and its values, and put into words in
-the reader's language when shown: /staf/lapor/ and ``aduan lapor status`` read in one language
-whichever worker (in whichever language) wrote them.
+"""Texts kept for administrators are stored as the English source text and its values, and put
+into words in the reader's language when shown, whichever worker (in whichever language) wrote
+them: why the SP4N-LAPOR! connector could not take in a national report or parked a message
+(/staf/lapor/, ``aduan lapor status``), how the last routing training ended (/staf/rute/).
 
 A stored problem is ``{"text": <source>, "params": {<name>: <value>}}``; a value is a string or a
 number, or a stored text itself (a translated label, a domain error), translated too. A text
