@@ -42,3 +42,18 @@ def test_load_config_loads_configuration_without_accounts() -> None:
     assert Agency.objects.count() == 69 and Category.objects.exists()
     assert Region.objects.filter(code="13.71").exists()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_complaints_are_placed_where_their_text_says(settings: Any, tmp_path: Path) -> None:
+    settings.WORK_DIR = tmp_path
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    call_command("load_demo", stdout=StringIO())
+    places = {
+        c.title: c.region.full_place_name
+        for c in Complaint.objects.select_related("region__parent__parent")
+    }
+    assert places["Jalan provinsi berlubang di Lubuk Alung"].startswith("Lubuk Alung, ")
+    assert places["Jalan provinsi berlubang di Lubuk Alung"].endswith("Padang Pariaman")
+    assert places["Lampu penerangan jalan mati"].endswith("Kota Padang")
+    assert all(places.values())  # every one has a place
