@@ -12,8 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DataError
 from django.test import Client
+from django.utils import translation
 
 from aduan.complaints import services
+from aduan.core.problems import problem_text
 from aduan.lapor import directory, selectors
 from aduan.lapor.client import use_transport
 from aduan.lapor.models import NationalInstansi, NationalLink, OutboundMessage, SyncState
@@ -109,7 +111,12 @@ def test_an_empty_or_endless_directory_is_refused(
     read_directory_now()
     listed = national.directory[:]
     national.directory.clear()
-    assert "no instansi listed" in read_directory_now().error
+    refused = read_directory_now()
+    assert "no instansi listed" in refused.error  # logs: English
+    with translation.override("id"):  # shown in the reader's language
+        assert problem_text(refused.problem) == (
+            "Direktori SP4N-LAPOR!: tidak ada instansi yang terdaftar"
+        )
     assert all(active for _name, active in stored().values())
 
     national.directory.extend(listed)

@@ -20,10 +20,11 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
-from aduan.core.problems import problem
+from aduan.core.problems import problem, problem_in_english
 from aduan.lapor.config import Config
 
 _transport: httpx.BaseTransport | None = None
@@ -49,6 +50,25 @@ class NationalError(Exception):
         # ``str(error)`` stays English, for logs.
         self.problem = explained or {"text": message}
         super().__init__(message)
+
+
+def national_error(
+    text: str | Promise,
+    *,
+    retryable: bool,
+    status: int | None = None,
+    **params: Any,
+) -> NationalError:
+    """A :class:`NationalError` from a translatable text (``%(name)s`` placeholders) and its
+    values: English in ``str(error)`` (logs), kept as a stored text to be shown in the reader's
+    language."""
+    stored = problem(text, **params)
+    return NationalError(
+        problem_in_english(stored),
+        retryable=retryable,
+        status=status,
+        explained=stored,
+    )
 
 
 @contextmanager
@@ -143,17 +163,22 @@ class NationalClient:
         try:
             data = response.json()
         except ValueError:
-            raise NationalError(
-                f"SP4N-LAPOR! answered {what} with something that is not JSON (is "
-                "ADUAN_LAPOR_BASE_URL right?)",
+            raise national_error(
+                _(
+                    "SP4N-LAPOR! answered %(request)s with something that is not JSON (is "
+                    "ADUAN_LAPOR_BASE_URL right?)"
+                ),
                 retryable=False,
                 status=status,
+                request=what,
             ) from None
         if not isinstance(data, dict):
-            raise NationalError(
-                f"SP4N-LAPOR! answered {what} with {type(data).__name__}, not an object",
+            raise national_error(
+                _("SP4N-LAPOR! answered %(request)s with %(kind)s, not an object"),
                 retryable=False,
                 status=status,
+                request=what,
+                kind=type(data).__name__,
             )
         return data
 
@@ -173,8 +198,10 @@ class NationalClient:
         data = self._request("GET", self.path(endpoint), params=params) or {}
         items = self.mapping.get(data, "feed_items", [])
         if not isinstance(items, list):
-            raise NationalError(
-                f"SP4N-LAPOR! {endpoint}: the item list is not a list", retryable=False
+            raise national_error(
+                _("SP4N-LAPOR! %(endpoint)s: the item list is not a list"),
+                retryable=False,
+                endpoint=endpoint,
             )
         return FeedPage(
             items=[item for item in items if isinstance(item, dict)],
@@ -214,9 +241,11 @@ class NationalClient:
                     if len(content) > limit:
                         break
                     if time.monotonic() - started > max_seconds:
-                        raise NationalError(
-                            f"SP4N-LAPOR! took more than {max_seconds:.0f} s to send {what}",
+                        raise national_error(
+                            _("SP4N-LAPOR! took more than %(seconds)s s to send %(request)s"),
                             retryable=True,
+                            seconds=round(max_seconds),
+                            request=what,
                         )
                 del content[limit + 1 :]
                 return bytes(content)
@@ -238,25 +267,18 @@ def _head(response: httpx.Response, size: int = 1024) -> str:
 
 
 def _unreachable(error: httpx.TransportError, what: str) -> NationalError:
-    detail = f"{type(error).__name__}: {error}"
     if isinstance(error, httpx.TimeoutException):
-        return NationalError(
-            f"SP4N-LAPOR! did not answer in time ({what}): {error}",
+        return national_error(
+            _("SP4N-LAPOR! did not answer in time (%(request)s): %(error)s"),
             retryable=True,
-            explained=problem(
-                _("SP4N-LAPOR! did not answer in time (%(request)s): %(error)s"),
-                request=what,
-                error=str(error),
-            ),
-        )
-    return NationalError(
-        f"SP4N-LAPOR! could not be reached ({what}): {detail}",
-        retryable=True,
-        explained=problem(
-            _("SP4N-LAPOR! could not be reached (%(request)s): %(error)s"),
             request=what,
-            error=detail,
-        ),
+            error=str(error),
+        )
+    return national_error(
+        _("SP4N-LAPOR! could not be reached (%(request)s): %(error)s"),
+        retryable=True,
+        request=what,
+        error=f"{type(error).__name__}: {error}",
     )
 
 

@@ -19,9 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
-from aduan.lapor.client import NationalClient, NationalError
+from aduan.lapor.client import NationalClient, national_error
 from aduan.lapor.models import NationalInstansi, SyncState
 
 REQUEST_EVERY = timedelta(hours=24)
@@ -82,7 +83,9 @@ def read(client: NationalClient, keep_lease: Callable[[], bool] | None = None) -
     cursor = ""
     for _page in range(MAX_PAGES):
         if keep_lease is not None and not keep_lease():
-            raise NationalError("SP4N-LAPOR! directory: the sync's lease was lost", retryable=True)
+            raise national_error(
+                _("SP4N-LAPOR! directory: the sync's lease was lost"), retryable=True
+            )
         page = client.directory(cursor, PAGE_SIZE)
         for item in page.items:
             national_id = _text(mapping.get(item, "directory_id", ""))
@@ -97,13 +100,16 @@ def read(client: NationalClient, keep_lease: Callable[[], bool] | None = None) -
         if not page.has_more:
             return listing
         if not page.next_cursor or page.next_cursor == cursor:
-            raise NationalError(
-                "SP4N-LAPOR! directory: more pages announced without a new cursor",
+            raise national_error(
+                _("SP4N-LAPOR! directory: more pages announced without a new cursor"),
                 retryable=False,
             )
         cursor = page.next_cursor
-    raise NationalError(
-        f"SP4N-LAPOR! directory: more than {MAX_PAGES} pages of {PAGE_SIZE}", retryable=False
+    raise national_error(
+        _("SP4N-LAPOR! directory: more than %(pages)s pages of %(size)s"),
+        retryable=False,
+        pages=MAX_PAGES,
+        size=PAGE_SIZE,
     )
 
 
@@ -116,7 +122,7 @@ def refresh(client: NationalClient, keep_lease: Callable[[], bool] | None = None
     counts: Counter[str] = Counter()
     if not found:
         # An empty directory is a wrong answer, not every instansi closing down at once.
-        raise NationalError("SP4N-LAPOR! directory: no instansi listed", retryable=False)
+        raise national_error(_("SP4N-LAPOR! directory: no instansi listed"), retryable=False)
     now = clock.now()
     with transaction.atomic():
         known = {row.national_id: row for row in NationalInstansi.objects.select_for_update().all()}
@@ -137,10 +143,14 @@ def refresh(client: NationalClient, keep_lease: Callable[[], bool] | None = None
                 row.name, row.active, row.updated_at = name, active, now
                 changed.append(row)
         if counts["instansi_withdrawn"] > MAX_WITHDRAWN_SHARE * active_before:
-            raise NationalError(
-                f"SP4N-LAPOR! directory: it would withdraw {counts['instansi_withdrawn']} of "
-                f"{active_before} active instansi at once; nothing changed",
+            raise national_error(
+                _(
+                    "SP4N-LAPOR! directory: it would withdraw %(withdrawn)s of %(active)s "
+                    "active instansi at once; nothing changed"
+                ),
                 retryable=False,
+                withdrawn=counts["instansi_withdrawn"],
+                active=active_before,
             )
         NationalInstansi.objects.bulk_create(added, ignore_conflicts=True)
         NationalInstansi.objects.bulk_update(changed, ["name", "active", "updated_at"])
