@@ -1682,7 +1682,7 @@ class _Generator:
         if not closed:
             return generated
         row.update(status=Status.CLOSED, closed_at=closed_at)
-        for dispatch in generated.dispatches:  # as services._complete_hops
+        for dispatch in generated.dispatches:  # as services._close
             if dispatch["state"] in Dispatch.ACTIVE_STATES:
                 dispatch["state"] = Dispatch.State.COMPLETED
         late_rating_at = closed_at + _lognormal_days(rng, 3.0, 1.0)

@@ -226,11 +226,15 @@ def _stop_clocks(complaint: Complaint, *kinds: str, dispatch: Dispatch | None = 
     return clocks.update(state=Clock.State.STOPPED, stopped_at=clock.now())
 
 
-def _complete_hops(complaint: Complaint) -> int:
-    """End a closing complaint's active hops as completed: it leaves the agencies' inboxes,
-    and their officers still see it (``Dispatch.VISIBLE_STATES``). The agencies are the same,
-    so the search scope does not change."""
-    return complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES).update(
+def _close(complaint: Complaint, now: datetime) -> None:
+    """Close a resolved complaint (the caller saves ``status`` and ``closed_at``): nothing is owed
+    any more, and its active hops end as completed, so it leaves the agencies' inboxes while
+    their officers still see it (``Dispatch.VISIBLE_STATES``; the same agencies, so the search
+    scope does not change)."""
+    complaint.status = Status.CLOSED
+    complaint.closed_at = now
+    _stop_clocks(complaint)
+    complaint.dispatches.filter(state__in=Dispatch.ACTIVE_STATES).update(
         state=Dispatch.State.COMPLETED
     )
 
@@ -1443,11 +1447,8 @@ def complaint_rate(*, actor: Any, complaint: Complaint, score: int, comment: str
     complaint.rating_comment = (comment or "").strip()[:MAX_TEXT]
     fields = ["rating", "rating_comment"]
     if complaint.status == Status.RESOLVED:
-        complaint.status = Status.CLOSED
-        complaint.closed_at = clock.now()
+        _close(complaint, clock.now())
         fields += ["status", "closed_at"]
-        _stop_clocks(complaint)  # closed: nothing is owed any more
-        _complete_hops(complaint)
     _save(complaint, *fields)
     event = _audit(actor, "complaint.rated", complaint, score=score)
     outbox_enqueue(event=event, complaint=complaint, audiences=[_lead_or_coordinators(complaint)])
@@ -1515,11 +1516,8 @@ def complaint_auto_close(*, complaint: Complaint) -> bool:
         kind=Clock.Kind.AUTO_CLOSE, state=Clock.State.RUNNING, due_at__lt=now
     ).exists():
         return False
-    complaint.status = Status.CLOSED
-    complaint.closed_at = now
+    _close(complaint, now)
     _save(complaint, "status", "closed_at")
-    _stop_clocks(complaint)
-    _complete_hops(complaint)
     event = _audit(None, "complaint.auto_closed", complaint)
     outbox_enqueue(
         event=event, complaint=complaint, audiences=[Audience.REPORTER, Audience.FOLLOWERS]
