@@ -159,7 +159,12 @@ def test_a_failing_directory_does_not_fail_the_sync_and_waits_a_day(
     assert result.error == "" and result.counts["created"] == 1
     assert result.counts["instansi_failed"] == 1
     assert result.run is not None
-    assert any("instansi directory not read" in note for note in result.run.differences)
+    with translation.override("en"):
+        notes = [problem_text(note) for note in result.run.differences]
+    assert notes == [
+        "instansi directory not read: SP4N-LAPOR! answered HTTP 503 to GET /instansi: "
+        "sedang pemeliharaan"
+    ]
     assert NationalLink.objects.filter(national_id=national_id).exists()
     assert SyncState.objects.get(pk=1).last_error == ""
     sync()

@@ -179,3 +179,31 @@ def test_the_registration_setting_is_shown_in_words(world: World, settings: Any)
         assert selectors.overview().register == (
             "verified complaints that are neither confidential nor supervisory"
         )
+
+
+def test_runs_show_their_counts_and_notes_in_the_readers_language(
+    national: NationalSimulator, world: World
+) -> None:
+    from aduan.lapor.reconcile import reconcile
+
+    national.dispose()
+    national.reports["BROKEN"] = {"tracking_id": "BROKEN", "instansi_id": national.instansi}
+    national.held_by["BROKEN"] = {national.instansi}
+    national.changed_at["BROKEN"] = 999
+    sync()
+    reconcile()
+    client = admin_client(world)
+    page = client.get(URL).content.decode()
+    assert (
+        "national reports received: 2; complaints taken in: 1; "
+        "malformed national reports skipped: 1" in page
+    )
+    assert "complaints compared: 1" in page
+    # The sync's note and the reconcile's, each in its run.
+    assert page.count("malformed national item skipped: report BROKEN has no valid version") == 1
+    assert page.count("<li>report BROKEN has no valid version</li>") == 1
+    client.cookies["aduan_language"] = "id"
+    page = client.get(URL).content.decode()
+    assert "laporan nasional diterima: 2" in page
+    assert "butir nasional rusak dilewati: laporan BROKEN tidak memiliki versi yang sah" in page
+    assert "malformed" not in page and "received" not in page

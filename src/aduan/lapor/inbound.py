@@ -25,6 +25,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import translation
 from django.utils.dateparse import parse_date
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Category, Region
@@ -67,7 +68,12 @@ MAX_FILE_ATTEMPTS = 5
 
 
 class MalformedReport(ValueError):
-    """A national item without the fields every report must have (tracking ID, version)."""
+    """A national item without the fields every report must have (tracking ID, version); its
+    words in English, and ``problem`` as a stored text for the run's notes."""
+
+    def __init__(self, text: str | Promise, **params: Any) -> None:
+        self.problem = problem(text, **params)
+        super().__init__(problem_in_english(self.problem))
 
 
 @dataclass(frozen=True)
@@ -205,9 +211,11 @@ def parse_report(raw: dict[str, Any], mapping: Mapping) -> NationalReport:
     try:
         version = int(mapping.get(raw, "version"))
     except (TypeError, ValueError):
-        raise MalformedReport(f"report {national_id or '?'} has no valid version") from None
+        raise MalformedReport(
+            _("report %(national_id)s has no valid version"), national_id=national_id or "?"
+        ) from None
     if not national_id:
-        raise MalformedReport("a report without a tracking ID")
+        raise MalformedReport(_("a report without a tracking ID"))
     rating_raw = mapping.get(raw, "rating")
     try:
         rating = int(rating_raw) if rating_raw not in (None, "") else None

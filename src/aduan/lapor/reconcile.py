@@ -91,7 +91,10 @@ class ReconcileResult:
 
 
 def _national_reports(
-    client: NationalClient, config: Config, notes: list[str], keep_lease: Callable[[], None]
+    client: NationalClient,
+    config: Config,
+    notes: list[dict[str, Any]],
+    keep_lease: Callable[[], None],
 ) -> dict[str, NationalReport]:
     reports: dict[str, NationalReport] = {}
     cursor = ""
@@ -102,7 +105,7 @@ def _national_reports(
             try:
                 report = parse_report(raw, config.mapping)
             except MalformedReport as error:
-                notes.append(str(error))
+                notes.append(error.problem)
                 continue
             known = reports.get(report.national_id)
             if known is None or report.version > known.version:
@@ -452,7 +455,7 @@ def reconcile(*, repair: bool = False) -> ReconcileResult:
         return ReconcileResult(busy=True)
     kind = SyncRun.Kind.REPAIR if repair else SyncRun.Kind.RECONCILE
     run = SyncRun.objects.create(kind=kind, started_at=clock.now())
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []  # stored texts (aduan.core.problems)
     result = ReconcileResult(run=run)
     why: dict[str, Any] = {}
     try:

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.models import Complaint
+from aduan.core.problems import problem_text
 from aduan.lapor import config
 from aduan.lapor.models import (
     NationalFile,
@@ -32,6 +33,69 @@ REGISTER_LABELS = {
 }
 
 
+# What a run counted (keys of SyncRun.counts, written by sync, reconcile and the directory), in
+# words; a key not listed here is shown as it is.
+COUNT_LABELS = {
+    "delivered": _("messages delivered"),
+    "retry": _("messages to try again"),
+    "parked": _("messages parked"),
+    "blocked": _("complaints waiting behind a parked message"),
+    "paused": _("sending paused at SP4N-LAPOR!'s request"),
+    "stopped": _("sending stopped early (outage or time)"),
+    "received": _("national reports received"),
+    "malformed": _("malformed national reports skipped"),
+    "created": _("complaints taken in"),
+    "updated": _("complaints updated"),
+    "ignored": _("national reports already up to date"),
+    "not_ours": _("national reports for another instansi"),
+    "failed": _("national reports not taken in"),
+    "files_taken": _("reporters' files attached"),
+    "files_refused": _("reporters' files refused"),
+    "files_failed": _("reporters' files to try again"),
+    "files_ignored": _("reporters' files attached before"),
+    "files_stopped": _("file downloads stopped early (outage or time)"),
+    "instansi_added": _("instansi added to the directory"),
+    "instansi_changed": _("instansi changed in the directory"),
+    "instansi_withdrawn": _("instansi withdrawn from the directory"),
+    "instansi_skipped": _("directory entries without a usable name"),
+    "instansi_failed": _("directory not read"),
+    "compared": _("complaints compared"),
+    "in_flight": _("complaints with messages in flight"),
+    "differences": _("differences"),
+    "repaired": _("differences repaired"),
+}
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One run on /staf/lapor/: its counts and notes in the reader's language."""
+
+    run: SyncRun
+
+    @property
+    def counts(self) -> list[tuple[str, Any]]:
+        return [(str(COUNT_LABELS.get(key, key)), value) for key, value in self.run.counts.items()]
+
+    @property
+    def notes(self) -> list[str]:
+        """A sync's notes, and a reconcile's differences with the complaint they are about
+        (stored texts; notes of runs from before they were stored so: their words)."""
+        shown = []
+        for item in self.run.differences:
+            if not isinstance(item, dict):
+                shown.append(str(item))
+                continue
+            detail = item.get("detail") if "code" in item else item
+            text = problem_text(detail) if isinstance(detail, dict) else str(detail or "")
+            who = " · ".join(
+                value for value in (item.get("tracking_id"), item.get("national_id")) if value
+            )
+            if item.get("repaired"):
+                text = f"{text} ({_('repaired')})"
+            shown.append(f"{who}: {text}" if who else text)
+        return shown
+
+
 @dataclass(frozen=True)
 class Overview:
     enabled: bool
@@ -41,7 +105,7 @@ class Overview:
     config_error: str
     state: SyncState | None
     counts: dict[str, int]
-    runs: list[SyncRun]
+    runs: list[RunView]
     problems: list[NationalLink]
     refused_files: list[NationalFile]
     refused_files_count: int
@@ -68,7 +132,7 @@ def overview() -> Overview:
         config_error=error,
         state=SyncState.objects.filter(pk=1).first(),
         counts={state: counts.get(state, 0) for state in OutboundMessage.State.values},
-        runs=list(SyncRun.objects.order_by("-started_at", "-id")[:10]),
+        runs=[RunView(run) for run in SyncRun.objects.order_by("-started_at", "-id")[:10]],
         problems=list(
             NationalLink.objects.filter(problem__has_key="text")
             .select_related("complaint")

@@ -487,7 +487,9 @@ def _taken_id(message: OutboundMessage, config: Config, answer: dict[str, Any]) 
 # --- receiving -------------------------------------------------------------------------------
 
 
-def pull(client: NationalClient, config: Config, counts: Counter[str], notes: list[str]) -> None:
+def pull(
+    client: NationalClient, config: Config, counts: Counter[str], notes: list[dict[str, Any]]
+) -> None:
     """Take in the national feed from the cursor on, page by page (at most
     ``ADUAN_LAPOR_MAX_PAGES``); the cursor moves after each page is taken in, so a run that stops
     halfway reads the rest (and, harmlessly, part of that page) again."""
@@ -500,7 +502,7 @@ def pull(client: NationalClient, config: Config, counts: Counter[str], notes: li
                 report = parse_report(raw, config.mapping)
             except MalformedReport as error:
                 counts["malformed"] += 1
-                notes.append(f"malformed national item skipped: {error}")
+                notes.append(problem(_("malformed national item skipped: %(error)s"), error=error))
                 continue
             # One report that cannot be applied is kept for an administrator and counted as
             # failed; it must not stop the reports after it (nor keep the cursor where it is).
@@ -568,7 +570,7 @@ def fetch_files(client: NationalClient, counts: Counter[str], token: str) -> Non
 
 
 def read_directory(
-    client: NationalClient, counts: Counter[str], notes: list[str], token: str
+    client: NationalClient, counts: Counter[str], notes: list[dict[str, Any]], token: str
 ) -> None:
     """The day's read of the national directory of instansi. A failure is noted in the run and
     tried again the next day (``aduan lapor instansi`` tries at once); it does not fail the run."""
@@ -576,7 +578,7 @@ def read_directory(
         counts.update(directory.refresh(client, lambda: lease_renew(token)))
     except (NationalError, DatabaseError) as failure:
         logger.warning("SP4N-LAPOR! directory not read: %s", failure)
-        notes.append(f"instansi directory not read: {failure}")
+        notes.append(problem(_("instansi directory not read: %(error)s"), error=failure))
         counts["instansi_failed"] += 1
 
 
@@ -615,7 +617,7 @@ def sync(*, send: bool = True, receive: bool = True) -> SyncResult:
     if token is None:
         return SyncResult(busy=True)
     counts: Counter[str] = Counter()
-    notes: list[str] = []
+    notes: list[dict[str, Any]] = []  # stored texts (aduan.core.problems)
     run = SyncRun.objects.create(kind=SyncRun.Kind.SYNC, started_at=clock.now())
     error = ""
     why: dict[str, Any] = {}

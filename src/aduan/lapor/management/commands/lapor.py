@@ -93,7 +93,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{key}\t{value}")
         if result.run is not None:
             for note in result.run.differences:
-                self.stderr.write(str(note))
+                self.stderr.write(problem_text(note) if isinstance(note, dict) else str(note))
         if result.error:
             raise CommandError(problem_text(result.problem) or result.error)
 
