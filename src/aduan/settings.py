@@ -160,6 +160,7 @@ LANGUAGE_COOKIE_NAME = "aduan_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["aduan.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Jakarta"
 USE_TZ = True

@@ -287,11 +287,11 @@ def test_reminder_and_escalation_texts(world: World) -> None:
     }
     reminder = messages.render(event="clock.reminder", payload=payload, language="en", staff=True)
     assert reminder.title == "Report SB-TEST-0001 is due soon"
-    assert "Nov. 9, 2026" in reminder.body and "First follow-up" in reminder.body
+    assert "9 Nov 2026" in reminder.body and "First follow-up" in reminder.body
     assert reminder.link.startswith("/staf/aduan/SB-TEST-0001")
     escalated = messages.render(event="clock.escalated", payload=payload, language="en", staff=True)
     assert escalated.title == "Overdue report SB-TEST-0001 escalated to you"
-    assert "escalated to you" in escalated.body and "Nov. 9, 2026" in escalated.body
+    assert "escalated to you" in escalated.body and "9 Nov 2026" in escalated.body
     indonesian = messages.render(
         event="clock.escalated", payload=payload, language="id", staff=True
     )

@@ -46,8 +46,16 @@ def test_healthz_is_503_when_the_database_fails(
     }
 
 
-def test_healthz_accepts_only_get(client: Client) -> None:
+def test_healthz_accepts_only_get_and_head(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+    # Uptime monitors and link checkers ask with HEAD: the page answers, without a body.
+    head = client.head("/healthz")
+    assert head.status_code == 200 and head.content == b""
+
+
+@pytest.mark.parametrize("path", ["/", "/laporan/", "/lapor/", "/lacak/", "/statistik/", "/cari/"])
+def test_pages_answer_head_requests(db: None, client: Client, path: str) -> None:
+    assert client.head(path).status_code == client.get(path).status_code == 200
 
 
 def test_response_carries_a_new_request_id(client: Client) -> None:

@@ -28,7 +28,11 @@ from tests.e2e.helpers import (
 from tests.world import make
 
 TITLE = "Saluran air tersumbat di Pasar Raya"
-ANSWER = "Saluran sudah dibersihkan oleh petugas pada Selasa pagi."
+# A pasted map link: one long word, which must wrap rather than widen every page showing it.
+MAP_LINK = "https://www.google.com/maps/place/Pasar+Raya+Padang/@-0.9502,100.3623,17z/data=" + (
+    "!4m6!3m5!1s0x2fd4b9" * 12
+)
+ANSWER = f"Saluran sudah dibersihkan oleh petugas pada Selasa pagi. Foto: {MAP_LINK}"
 
 
 def fits_the_screen(page: Any) -> None:
@@ -47,7 +51,7 @@ def guest_report_with_answer(world: Any) -> tuple[Complaint, str]:
     fields: dict[str, Any] = {
         "actor": AnonymousUser(),
         "title": TITLE,
-        "description": "Air meluap ke jalan setiap hujan karena saluran tersumbat sampah.",
+        "description": f"Air meluap ke jalan setiap hujan karena saluran tersumbat. {MAP_LINK}",
         "reporter_name": GUEST_NAME,
         "reporter_phone": GUEST_PHONE,
         "idempotency_key": uuid.uuid4().hex,

@@ -389,6 +389,7 @@ def test_the_list_shows_only_complaints_the_viewer_may_open(
         "?place=13.71.01&from=2026-03-20&to=2026-03-14",  # reversed
         "?place=13.71.01%27--&from=2026-03-14&to=2026-03-20",  # not a region code
         "?category=1&from=yesterday&to=2026-03-20",
+        "?category=1&from=0001-01-01&to=9999-12-31",  # a day no midnight can be made of
     ],
 )
 def test_the_list_refuses_bad_input(client_for: Callable[[str], Client], query: str) -> None:

@@ -200,6 +200,11 @@ def test_filters_by_agency_category_status_and_period(
     # Statuses the public never sees cannot be asked for.
     assert client.get("/laporan/", {"status": "submitted"}).status_code == 400
     assert client.get("/laporan/", {"agency": "NOPE"}).status_code == 400
+    # Days far off are refused, not turned into a midnight that does not exist.
+    for far in ({"date_from": "0001-01-01"}, {"date_to": "9999-12-31"}):
+        refused = client.get("/laporan/", far)
+        assert refused.status_code == 400
+        assert "Pilih tanggal antara 2000 dan 2100." in refused.content.decode()
 
 
 def test_a_category_filter_includes_its_sub_categories(

@@ -16,6 +16,7 @@ from aduan.complaints.models import Attachment, Channel, Complaint, Status
 from aduan.complaints.policies import guest_secret_hash
 from aduan.core import clock
 from aduan.core.calendar import local_date
+from aduan.portal import passes
 from tests.portal.conftest import GUEST_EMAIL, GUEST_NAME, GUEST_PHONE, Places, png_bytes
 from tests.world import World, frozen_at
 
@@ -65,7 +66,7 @@ def test_the_form_renders_for_guests_with_a_fresh_idempotency_key(
     assert first["Cache-Control"].startswith("max-age=0")
 
 
-def test_a_guest_submits_with_a_photo_and_sees_the_receipt_once(
+def test_a_guest_submits_with_a_photo_and_sees_the_receipt_for_a_while(
     world: World, client: Client
 ) -> None:
     response = client.post("/lapor/", guest_post(world))
@@ -88,9 +89,19 @@ def test_a_guest_submits_with_a_photo_and_sees_the_receipt_once(
     assert complaint.guest_secret_hash == guest_secret_hash(complaint.tracking_id, secret.group(1))
     assert "no-store" in receipt["Cache-Control"]
 
-    # The secret is not shown again: not on a reload, not on any URL.
-    again = client.get("/lapor/terkirim/")
-    assert again.status_code == 302 and again["Location"] == "/lacak/"
+    # A reload or a change of language shows the receipt again in this browser, for a while.
+    client.cookies["aduan_language"] = "en"
+    again = client.get("/lapor/terkirim/").content.decode()
+    assert f'id="receipt-secret">{secret.group(1)}<' in again
+    assert "in this browser, for 30 minutes" in again
+    with frozen_at(clock.now() + timedelta(minutes=passes.RECEIPT_MINUTES - 1)):
+        assert client.get("/lapor/terkirim/").status_code == 200
+    # Then no more, on no URL (and the session no longer holds it).
+    with frozen_at(clock.now() + timedelta(minutes=passes.RECEIPT_MINUTES + 1)):
+        gone = client.get("/lapor/terkirim/")
+    assert gone.status_code == 302 and gone["Location"] == "/lacak/"
+    assert passes.RECEIPT_KEY not in client.session
+    assert client.get("/lapor/terkirim/").status_code == 302
     assert secret.group(1) not in client.get("/lacak/").content.decode()
     # The browser that sent it holds the pass and opens the report without the secret.
     detail = client.get(f"/lacak/{complaint.tracking_id}/")
@@ -312,8 +323,8 @@ def test_the_region_endpoint_returns_the_children_as_options(
             {"kabupaten_kota": "13.71", "kecamatan": "13.71.01", "desa": "13.71.01.1001"},
             "13.71.01.1001",
         ),
-        # Without JavaScript the district list holds every regency: the deepest choice wins.
-        ({"kabupaten_kota": "13.71", "kecamatan": "13.06.01"}, "13.06.01"),
+        # Without JavaScript the district list holds every regency: one chosen alone is enough.
+        ({"kecamatan": "13.06.01"}, "13.06.01"),
     ],
 )
 def test_the_deepest_chosen_place_wins(
@@ -321,6 +332,46 @@ def test_the_deepest_chosen_place_wins(
 ) -> None:
     assert client.post("/lapor/", guest_post(world, **chosen)).status_code == 302
     assert Complaint.objects.get().region_id == expected
+
+
+@pytest.mark.parametrize(
+    ("chosen", "field", "message"),
+    [
+        (
+            {"kabupaten_kota": "13.71", "kecamatan": "13.06.01"},
+            "kecamatan",
+            "This district is not in the chosen regency or city.",
+        ),
+        (
+            {"kabupaten_kota": "13.06", "kecamatan": "13.06.01", "desa": "13.71.01.1001"},
+            "desa",
+            "This village is not in the chosen district.",
+        ),
+        (
+            {"kabupaten_kota": "13.06", "desa": "13.71.01.1001"},
+            "desa",
+            "This village is not in the chosen district.",
+        ),
+    ],
+)
+def test_places_that_contradict_each_other_are_asked_again(
+    world: World,
+    en_client: Client,
+    places: Places,
+    chosen: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    response = en_client.post("/lapor/", guest_post(world, **chosen))
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert message in html and f'id="id_{field}_error"' in html
+    assert Complaint.objects.count() == 0
+    # The district list shown again holds the chosen regency's districts only.
+    districts = re.search(r'<select name="kecamatan".*?</select>', html, re.S)
+    assert districts is not None
+    groups = re.findall(r'<optgroup label="([^"]+)">', districts.group(0))
+    assert groups == [{"13.71": "Kota Padang", "13.06": "Kabupaten Agam"}[chosen["kabupaten_kota"]]]
 
 
 def test_a_place_outside_the_province_or_of_the_wrong_level_is_refused(

@@ -41,9 +41,10 @@ def test_a_guest_opens_the_report_with_the_secret(
 ) -> None:
     complaint, secret = guest_complaint("dispatched")
 
-    # People type it as they like: lower case, spaces.
+    # People type them as they like: lower case, spaces, dashes.
     typed = complaint.tracking_id.lower().replace("-", " ")
-    response = en_client.post("/lacak/", {"tracking_id": typed, "secret": secret.lower()})
+    typed_secret = f"{secret[:4]}-{secret[4:8]} {secret[8:]}".lower()
+    response = en_client.post("/lacak/", {"tracking_id": typed, "secret": typed_secret})
 
     assert response.status_code == 302
     assert response["Location"] == f"/lacak/{complaint.tracking_id}/"
@@ -98,6 +99,8 @@ def test_a_deep_link_without_a_pass_asks_for_the_secret(
         assert response.status_code == 200
         assert f'value="{tracking_id}"' in html
         assert "Enter the secret code you received with this report" in html
+        # A report sent while signed in has no secret: the way is to sign in and come back.
+        assert f'<a href="/akun/masuk/?next=/lacak/{tracking_id}/">sign in</a>' in html
         assert complaint.title not in html
     # A lower-case link is sent to the canonical one.
     response = en_client.get(f"/lacak/{complaint.tracking_id.lower()}/")
@@ -144,6 +147,25 @@ def test_the_guest_replies(world: World, en_client: Client, guest_complaint: Gue
     assert "Your message was sent." in page
     assert "Lubangnya makin besar setelah hujan." in page
     assert "You sent a message." in page
+
+
+def test_a_message_after_the_resolution_puts_the_agency_first(
+    world: World, en_client: Client, guest_complaint: GuestMaker
+) -> None:
+    complaint, secret = guest_complaint("resolved")
+    open_with_secret(en_client, complaint, secret)
+    page = en_client.get(f"/lacak/{complaint.tracking_id}/").content.decode()
+    assert "You: Dinas Pekerjaan Umum says the problem is solved; please respond" in page
+
+    en_client.post(
+        f"/lacak/{complaint.tracking_id}/",
+        {"action": "reply", "reply-body": "Airnya masih tergenang di ujung gang."},
+    )
+
+    page = en_client.get(f"/lacak/{complaint.tracking_id}/").content.decode()
+    assert "<dt>With</dt><dd>Dinas Pekerjaan Umum</dd>" in page
+    assert "please respond" not in page and "Please respond by" not in page
+    assert "Dinas Pekerjaan Umum answers you by" in page
 
 
 def test_an_empty_reply_is_refused_on_the_form(

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -195,7 +195,7 @@ def locked_out(
 @never_cache
 @sensitive_post_parameters("otp_token")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """The second sign-in step: a code from the authenticator app.
 
@@ -327,7 +327,7 @@ def two_factor_reset(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters("password1", "password2", "nik")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
     """A reporter's new account; signed in at once, with verification of each contact started."""
     if request.user.is_authenticated:
@@ -376,7 +376,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the verification e-mail (following it twice is harmless)."""
     try:
@@ -413,7 +413,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("code")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def verify_phone(request: HttpRequest) -> HttpResponse:
     """Type the six-digit code that came by text message."""
     user = _account(request)
@@ -472,7 +472,7 @@ def verify_phone_resend(request: HttpRequest) -> HttpResponse:
 @never_cache
 @sensitive_post_parameters("nik")
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """One's own name, contacts and language; their verification; password and two-factor."""
     user = _account(request)

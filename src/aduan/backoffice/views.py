@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from aduan.accounts.models import Role
 from aduan.agencies.models import Region
@@ -76,7 +76,7 @@ def _queue_response(
 # --- start page ----------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_page(works=False)
 def home(request: HttpRequest) -> HttpResponse:
     """One card per queue the user works in, with a bounded count."""
@@ -144,7 +144,7 @@ def _verification_response(
     return _queue_response(request, "verification.html", "verification", page, context, status)
 
 
-@require_GET
+@require_safe
 @staff_page(queue="verification")
 def verification(request: HttpRequest) -> HttpResponse:
     """Reports to verify (submitted or on hold), oldest first, with bulk actions."""
@@ -221,7 +221,7 @@ class InboxFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
-@require_GET
+@require_safe
 @staff_page(queue="inbox")
 def inbox(request: HttpRequest) -> HttpResponse:
     """Active dispatches to the user's agencies (and sub-units), oldest first."""
@@ -245,7 +245,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # --- approval ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_page(queue="approval")
 def approval(request: HttpRequest) -> HttpResponse:
     """Follow-ups awaiting the user's approval, oldest first."""
@@ -263,7 +263,7 @@ def approval(request: HttpRequest) -> HttpResponse:
 # --- supervisory ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_page(queue="supervisory")
 def supervisory(request: HttpRequest) -> HttpResponse:
     """Open reports about misconduct of officials, oldest first."""
@@ -300,7 +300,7 @@ class DeadlineFilterForm(forms.Form):
         self.fields["agency"].choices = choices  # type: ignore[attr-defined]
 
 
-@require_GET
+@require_safe
 @staff_page(queue="overdue")
 def overdue(request: HttpRequest) -> HttpResponse:
     """Officers' deadlines past due or due within a day, soonest first; by agency if asked
@@ -337,7 +337,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 # --- leadership ----------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_page(queue="leadership")
 def leadership(request: HttpRequest) -> HttpResponse:
     """Overdue complaints per lead agency, and the latest instructions."""
@@ -353,7 +353,7 @@ def leadership(request: HttpRequest) -> HttpResponse:
 # --- attachments ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_page()
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """Serve an attachment to staff who may see its complaint (MEDIA_ROOT is never public)."""

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from aduan.accounts.models import Role
 from aduan.agencies.models import Agency
@@ -412,7 +412,7 @@ class Workspace:
 # --- views ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_page()
 def complaint(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """The workspace of one complaint (404 when the user may not see it)."""

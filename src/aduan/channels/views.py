@@ -61,7 +61,7 @@ def _enqueue_processing(inbound_ids: list[int]) -> None:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     """Meta's verification handshake (GET) and notifications (POST)."""
     if request.method == "GET":

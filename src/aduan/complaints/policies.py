@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -56,8 +57,10 @@ class GuestPass:
 
 
 def guest_secret_hash(tracking_id: str, secret: str) -> str:
-    """What is stored for a guest secret: a hash bound to its tracking ID."""
-    return hashlib.sha256(f"{tracking_id}:{secret.strip().upper()}".encode()).hexdigest()
+    """What is stored for a guest secret: a hash bound to its tracking ID. The secret is letters
+    and digits; what people add when they type it (spaces, dashes, lower case) is ignored."""
+    typed = re.sub(r"[^0-9A-Za-z]", "", secret).upper()
+    return hashlib.sha256(f"{tracking_id}:{typed}".encode()).hexdigest()
 
 
 def guest_pass(complaint: Complaint, secret: str) -> GuestPass:

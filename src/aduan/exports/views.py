@@ -28,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from aduan.backoffice.access import menu_context
 from aduan.core import clock
@@ -118,7 +118,7 @@ def export(request: HttpRequest, list_name: str, file_format: str) -> HttpRespon
     )
 
 
-@require_GET
+@require_safe
 def jobs(request: HttpRequest) -> HttpResponse:
     """The person's exports with their status and download links, and an export of all the
     complaints they work on."""
@@ -142,7 +142,7 @@ def jobs(request: HttpRequest) -> HttpResponse:
     return render(request, "exports/jobs.html", context)
 
 
-@require_GET
+@require_safe
 def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A finished export's file, for its owner only (404 for anyone else) until it expires."""
     if not request.user.is_authenticated:

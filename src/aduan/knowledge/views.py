@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from aduan.agencies.models import Agency
 from aduan.backoffice.access import forbidden, menu_context, staff_page
@@ -50,7 +50,7 @@ def _render(
 # --- documents ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @staff_page(works=False)
 def documents(request: HttpRequest) -> HttpResponse:
     """The document library, searchable, A to Z."""
@@ -84,7 +84,7 @@ def _document_or_404(request: HttpRequest, pk: int) -> Document:
         raise Http404 from None
 
 
-@require_GET
+@require_safe
 @staff_page(works=False)
 def document(request: HttpRequest, pk: int) -> HttpResponse:
     item = _document_or_404(request, pk)
@@ -96,7 +96,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "document.html", context)
 
 
-@require_GET
+@require_safe
 @staff_page(works=False)
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     """The document's file, to signed-in staff who may read the document (MEDIA_ROOT is never
@@ -151,7 +151,7 @@ def _document_save(request: HttpRequest, item: Document | None) -> HttpResponse:
     return redirect("knowledge:document", pk=item.pk)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_page(works=False)
 def document_create(request: HttpRequest) -> HttpResponse:
     if not policies.may_manage_documents(request.user):
@@ -159,7 +159,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
     return _document_save(request, None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_page(works=False)
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not policies.may_manage_documents(request.user):
@@ -203,7 +203,7 @@ def _filter_agencies(request: HttpRequest) -> Any:
     return Agency.objects.filter(policies.template_keeper_agencies(request.user)).order_by("path")
 
 
-@require_GET
+@require_safe
 @staff_page(works=False)
 def templates(request: HttpRequest) -> HttpResponse:
     """The canned responses the user may read, A to Z, with what each may do."""
@@ -319,7 +319,7 @@ def _template_save(request: HttpRequest, item: ResponseTemplate | None) -> HttpR
     return redirect("knowledge:templates")
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_page(works=False)
 def template_create(request: HttpRequest) -> HttpResponse:
     if not policies.may_keep_any_templates(request.user):
@@ -327,7 +327,7 @@ def template_create(request: HttpRequest) -> HttpResponse:
     return _template_save(request, None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_page(works=False)
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _template_or_404(request, pk)

@@ -50,7 +50,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aduan.agencies.models import Agency, Category, Region
 from aduan.backoffice.access import forbidden, menu_context, staff_page
@@ -361,6 +361,8 @@ class TrendComplaintsForm(forms.Form):
         if (cleaned.get("category") is None) == (not cleaned.get("place")):
             raise forms.ValidationError(_("Give either a category or a place."))
         first, last = cleaned.get("first"), cleaned.get("last")
+        if any(day and not date(2000, 1, 1) <= day <= date(2100, 12, 31) for day in (first, last)):
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
         if first and last and first > last:
             raise forms.ValidationError(_("The first day must not be after the last."))
         return cleaned
@@ -399,7 +401,7 @@ def _past_day(day: date) -> date | None:
     return day if day < local_date(clock.now()) else None
 
 
-@require_GET
+@require_safe
 @never_cache
 @staff_page(works=False)
 def trends(request: HttpRequest) -> HttpResponse:
@@ -433,7 +435,7 @@ def trends(request: HttpRequest) -> HttpResponse:
     return render(request, "monitoring/trends.html", context)
 
 
-@require_GET
+@require_safe
 @never_cache
 @staff_page(works=False)
 def complaints(request: HttpRequest) -> HttpResponse:

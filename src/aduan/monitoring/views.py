@@ -28,7 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from aduan.accounts.models import AGENCY_ROLES, Role
 from aduan.agencies.models import Agency
@@ -158,7 +158,7 @@ def _chart_entry(view: ChartView, filters: Filters) -> dict[str, Any]:
     return {"view": view, "query": filters.query}
 
 
-@require_GET
+@require_safe
 @never_cache
 @staff_page(works=False)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -273,7 +273,7 @@ def _filename(name: str, filters: Filters, fmt: str) -> str:
     return "-".join(parts) + "." + fmt
 
 
-@require_GET
+@require_safe
 @never_cache
 @staff_page(works=False)
 def chart(request: HttpRequest, name: str, fmt: str) -> HttpResponseBase:
@@ -316,7 +316,7 @@ def _target_initial() -> list[dict[str, Any]]:
     ]
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 @staff_page(works=False)
 def targets(request: HttpRequest) -> HttpResponse:

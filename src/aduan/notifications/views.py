@@ -20,7 +20,7 @@ from aduan.notifications.models import Notification, NotificationPreference
 
 @never_cache
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def notifications(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

@@ -299,7 +299,24 @@ class SubmitForm(forms.Form):
         ):
             message = _("Please give a phone number or an e-mail address so we can reach you.")
             self.add_error("reporter_phone", message)
+        self._check_places(data)
         return data
+
+    def _check_places(self, data: dict[str, Any]) -> None:
+        """Levels that contradict each other (a district of another regency, a village of
+        another district) are asked again rather than guessed."""
+        regency, district, village = (
+            data.get("kabupaten_kota"),
+            data.get("kecamatan"),
+            data.get("desa"),
+        )
+        if regency and district and district.parent_id != regency.code:
+            self.add_error("kecamatan", _("This district is not in the chosen regency or city."))
+        if village and (
+            (district and village.parent_id != district.code)
+            or (regency and not village.code.startswith(f"{regency.code}."))
+        ):
+            self.add_error("desa", _("This village is not in the chosen district."))
 
     @property
     def region(self) -> Region | None:
@@ -311,14 +328,18 @@ class SubmitForm(forms.Form):
         return result
 
     def district_groups(self) -> list[tuple[Region, list[Region]]]:
-        """Every kecamatan, grouped by kabupaten/kota (the page without JavaScript)."""
+        """The kecamatan grouped by kabupaten/kota (the page without JavaScript): every one, or
+        once a kabupaten/kota was chosen (the form is shown again), those of that one."""
+        chosen = self.chosen("kabupaten_kota")
+        regencies = [region for region in self.regencies if region.code == chosen]
+        regencies = regencies or list(self.regencies)
         by_parent: dict[str, list[Region]] = {}
-        codes = [region.code for region in self.regencies]
+        codes = [region.code for region in regencies]
         for region in Region.objects.filter(parent_id__in=codes, level=LEVEL_DISTRICT).order_by(
             "name"
         ):
             by_parent.setdefault(region.parent_id or "", []).append(region)
-        return [(regency, by_parent.get(regency.code, [])) for regency in self.regencies]
+        return [(regency, by_parent.get(regency.code, [])) for regency in regencies]
 
     def chosen(self, name: str) -> str:
         """The submitted (or initial) code of a region select, for re-rendering it."""
@@ -426,6 +447,12 @@ SORTS = {
 }
 
 
+# The days the public list may be filtered by: any day a complaint can have been sent, with room
+# to turn a day into its Jakarta midnight and the next (far dates would overflow).
+FIRST_FILTER_DAY = date(2000, 1, 1)
+LAST_FILTER_DAY = date(2100, 12, 31)
+
+
 class PublicFilterForm(forms.Form):
     """Filters of the public list. Every field is optional; nothing here reveals a person."""
 
@@ -498,6 +525,18 @@ class PublicFilterForm(forms.Form):
             if category.pk == pk:
                 return category
         raise forms.ValidationError(_("Choose a category from the list."))
+
+    def _clean_day(self, name: str) -> date | None:
+        value: date | None = self.cleaned_data.get(name)
+        if value is not None and not FIRST_FILTER_DAY <= value <= LAST_FILTER_DAY:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return value
+
+    def clean_date_from(self) -> date | None:
+        return self._clean_day("date_from")
+
+    def clean_date_to(self) -> date | None:
+        return self._clean_day("date_to")
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}

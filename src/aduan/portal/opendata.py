@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aduan.complaints import selectors
 from aduan.complaints.models import PUBLIC_STATUSES, Complaint
@@ -184,7 +184,7 @@ def _json_body(year: int | None) -> Iterator[str]:
     yield "\n]\n"
 
 
-@require_GET
+@require_safe
 def open_data(request: HttpRequest) -> HttpResponse:
     """The open data page: what the dataset is, its licence, columns and download links."""
     year, error = _year(request)
@@ -205,7 +205,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def open_data_csv(request: HttpRequest) -> HttpResponseBase:
     year, error = _year(request)
     if error:
@@ -213,7 +213,7 @@ def open_data_csv(request: HttpRequest) -> HttpResponseBase:
     return _download(_csv_body(year), "text/csv; charset=utf-8", _filename(year, "csv"))
 
 
-@require_GET
+@require_safe
 def open_data_json(request: HttpRequest) -> HttpResponseBase:
     year, error = _year(request)
     if error:

@@ -1,27 +1,58 @@
 """What a browser remembers for the portal, in its server-side session (never in a readable
-cookie): the guest passes it proved with a secret, the one-time receipt of a submission, and a
-random supporter key for anonymous "dukung".
+cookie): the guest passes it proved with a secret, the receipt of its last submission (for
+``RECEIPT_MINUTES``), and a random supporter key for anonymous "dukung".
 
 A pass is the complaint's stored secret *hash* (``sha256(tracking_id:secret)``), never the
-secret: whoever reads the session store learns nothing they could type into the track form.
+secret: whoever reads the session store learns nothing they could type into the track form. Only
+the receipt holds a secret in clear, for those minutes.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from aduan.agencies.models import Region
 from aduan.complaints import policies
 from aduan.complaints.models import Complaint
 from aduan.complaints.services import normalize_tracking_id
+from aduan.core import clock
 
 PASSES_KEY = "portal_guest_passes"
 RECEIPT_KEY = "portal_receipt"
 SUPPORTER_KEY = "portal_supporter"
 # A browser keeps the passes of its most recent complaints only.
 MAX_PASSES = 20
+# How long the receipt (with a guest's secret) can be shown again in the browser that sent the
+# report: a reload or a change of language must not lose it, a shared computer must not keep it.
+RECEIPT_MINUTES = 30
+
+
+def keep_receipt(session: Any, complaint: Complaint, secret: str) -> None:
+    """The receipt of the complaint this browser just sent (the secret in clear: the session is
+    server-side, and the entry is dropped once it is too old to show)."""
+    session[RECEIPT_KEY] = {
+        "tracking_id": complaint.tracking_id,
+        "secret": secret,
+        "at": clock.now().isoformat(),
+    }
+
+
+def receipt(session: Any) -> dict[str, str] | None:
+    """The last receipt while it may be shown (dropped from the session after that)."""
+    data = session.get(RECEIPT_KEY)
+    if not data:
+        return None
+    try:
+        kept_at = datetime.fromisoformat(str(data.get("at")))
+    except ValueError:  # kept before receipts had a time
+        kept_at = None
+    if kept_at is None or clock.now() - kept_at > timedelta(minutes=RECEIPT_MINUTES):
+        session.pop(RECEIPT_KEY, None)
+        return None
+    return {"tracking_id": str(data["tracking_id"]), "secret": str(data.get("secret") or "")}
 
 
 def remember_pass(session: Any, complaint: Complaint) -> None:

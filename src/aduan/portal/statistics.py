@@ -28,7 +28,7 @@ from django.utils import formats
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aduan.monitoring import charts, selectors
 from aduan.monitoring.chart_cache import render_cached
@@ -187,7 +187,7 @@ def _fresh_for_a_few_seconds(response: HttpResponse, *, private: bool) -> HttpRe
     return response
 
 
-@require_GET
+@require_safe
 def statistics_chart(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     """One chart of the statistics page as SVG or PNG (same ``?year=&quarter=`` as the page)."""
     if name not in CHARTS or fmt not in charts.FORMATS:
@@ -248,7 +248,7 @@ class Breakdown:
     figure: Figure
 
 
-@require_GET
+@require_safe
 def statistics(request: HttpRequest) -> HttpResponse:
     """Headline figures, targets against realisation, breakdowns and the monthly trend."""
     choice = parse_period(request)

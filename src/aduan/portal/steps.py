@@ -197,9 +197,15 @@ def deadlines(clocks: Iterable[Clock], now: datetime) -> list[Deadline]:
     return result
 
 
-def holder(complaint: Complaint) -> str:
-    """Who has to act on the complaint now, in one phrase."""
+def holder(complaint: Complaint, clocks: Iterable[Clock] = ()) -> str:
+    """Who has to act on the complaint now, in one phrase (``clocks``: its open deadlines)."""
     status = complaint.status
+    if status == Status.RESOLVED and any(
+        item.kind == Clock.Kind.FOLLOWUP and item.state == Clock.State.RUNNING for item in clocks
+    ):
+        # The reporter wrote back after the resolution: the agency answers before the reporter
+        # is asked to respond again.
+        return str(complaint.lead_agency or _("The coordinator"))
     if status == Status.SUBMITTED:
         return _("The coordinator, who verifies the report")
     if status == Status.ON_HOLD:

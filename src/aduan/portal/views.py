@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from aduan.agencies.models import Region
 from aduan.complaints import policies, selectors, services, stats
@@ -76,7 +76,7 @@ def duration_text(value: timedelta | None) -> str:
     }
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """What the service is, this year's figures, the latest public reports, and "Report"."""
     figures = stats.headline_figures()
@@ -104,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
     """The report form; on success POST/redirect/GET to the one-time receipt."""
     status = 200
@@ -140,10 +140,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 complaint = result.complaint
                 if result.guest_secret:
                     passes.remember_pass(request.session, complaint)
-                request.session[passes.RECEIPT_KEY] = {
-                    "tracking_id": complaint.tracking_id,
-                    "secret": result.guest_secret or "",
-                }
+                passes.keep_receipt(request.session, complaint, result.guest_secret or "")
                 return redirect("portal:receipt")
         else:
             status = 400
@@ -173,7 +170,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 
 @cache_control(private=True, max_age=3600)
-@require_GET
+@require_safe
 def regions(request: HttpRequest) -> HttpResponse:
     """``<option>``s of the regions under ``parent`` (the htmx region picker).
 
@@ -190,20 +187,28 @@ def regions(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def receipt(request: HttpRequest) -> HttpResponse:
-    """The tracking ID and, for a guest, the secret: shown once, then gone from the session."""
-    data = request.session.pop(passes.RECEIPT_KEY, None)
+    """The tracking ID and, for a guest, the secret, in the browser that sent the report: again
+    on a reload or a change of language, until ``passes.RECEIPT_MINUTES`` have passed."""
+    data = passes.receipt(request.session)
     if not data:
         messages.info(
             request,
-            _("The receipt is shown only once. Use your tracking ID and secret code to follow it."),
+            _(
+                "The receipt is no longer shown. Use your tracking ID and secret code to follow "
+                "your report."
+            ),
         )
         return redirect("portal:track")
     return render(
         request,
         "portal/receipt.html",
-        {"tracking_id": data["tracking_id"], "secret": data.get("secret") or ""},
+        {
+            "tracking_id": data["tracking_id"],
+            "secret": data["secret"],
+            "receipt_minutes": passes.RECEIPT_MINUTES,
+        },
     )
 
 
@@ -241,7 +246,7 @@ def receipt_download(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track(request: HttpRequest) -> HttpResponse:
     """A guest opens a report with its tracking ID and secret code."""
     status = 200
@@ -342,7 +347,7 @@ def _available_actions(complaint: Complaint) -> set[str]:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """The reporter's view of one report, and the actions they may take now."""
     canonical = services.normalize_tracking_id(tracking_id)
@@ -400,7 +405,7 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
     files = list(_reporter_files(complaint))
     for followup in followups:
         followup.files = [item for item in files if item.followup_id == followup.pk]  # type: ignore[attr-defined]
-    clocks = selectors.open_clocks(complaint).select_related("dispatch__agency")
+    clocks = list(selectors.open_clocks(complaint).select_related("dispatch__agency"))
     return render(
         request,
         "portal/track_detail.html",
@@ -409,7 +414,7 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
             "steps": steps.reporter_steps(selectors.complaint_timeline(actor, complaint)),
             "followups": followups,
             "deadlines": steps.deadlines(clocks, clock.now()),
-            "holder": steps.holder(complaint),
+            "holder": steps.holder(complaint, clocks),
             "replies": list(complaint.replies.order_by("created_at", "id")),
             "own_files": [item for item in files if item.from_reporter],
             "agency_files": [
@@ -437,7 +442,7 @@ def _reporter_files(complaint: Complaint) -> Any:
 
 
 @never_cache
-@require_GET
+@require_safe
 def track_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileResponse:
     """One file of the report, for its reporter only (uploaded files are never public)."""
     found = _reporter_view(request, services.normalize_tracking_id(tracking_id))
@@ -452,7 +457,7 @@ def track_attachment(request: HttpRequest, tracking_id: str, pk: int) -> FileRes
 # --- public reports ------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def public_list(request: HttpRequest) -> HttpResponse:
     """Public reports with filters, search, sorting and keyset pages; no personal data."""
     form = PublicFilterForm(request.GET)
@@ -507,7 +512,7 @@ def _public_complaint(tracking_id: str) -> Complaint:
     return complaint
 
 
-@require_GET
+@require_safe
 def public_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """One public report with its published follow-ups and public steps."""
     complaint = _public_complaint(tracking_id)
@@ -587,7 +592,7 @@ def support(request: HttpRequest, tracking_id: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def my_complaints(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own reports, newest first."""
     queryset = selectors.complaint_list(request.user).filter(reporter_id=request.user.pk)

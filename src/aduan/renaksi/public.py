@@ -11,14 +11,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aduan.renaksi import selectors
 
 MAX_AGE = 60  # seconds: an administrator's change shows within a minute
 
 
-@require_GET
+@require_safe
 def summary(request: HttpRequest) -> HttpResponse:
     overview = selectors.plan_overview(public=True)
     response = render(request, "renaksi/public.html", {"overview": overview})

@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from aduan.backoffice.access import forbidden, menu_context, staff_page
 from aduan.core import clock
@@ -98,7 +98,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 # --- reading -------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @viewers
 def progress(request: HttpRequest) -> HttpResponse:
     """Per aspect and year: activities done / in progress / planned, % done; the
@@ -107,7 +107,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     return render(request, "renaksi/progress.html", _context(request, overview=overview))
 
 
-@require_GET
+@require_safe
 @viewers
 def report_pdf(request: HttpRequest) -> HttpResponse:
     """The progress report as a PDF (in Bahasa Indonesia, like the periodic reports)."""
@@ -142,13 +142,13 @@ def _activity_page(
     return render(request, "renaksi/activity.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @viewers
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _activity_page(request, selectors.activity_detail(pk))
 
 
-@require_GET
+@require_safe
 @viewers
 def evidence_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """An evidence file, to the people who may see the progress (MEDIA_ROOT is never public)."""
@@ -254,7 +254,7 @@ def _edit_page(
     return render(request, template, _context(request, form=form, **context), status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @editors
 def activity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add an activity (``pk`` None) or change one."""
@@ -294,7 +294,7 @@ def activity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @editors
 def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add a program (``pk`` None) or change one."""
@@ -333,7 +333,7 @@ def program_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @editors
 def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add an indicator of the self-assessment matrix (``pk`` None) or change one."""
@@ -374,7 +374,7 @@ def indicator_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @editors
 def year_add(request: HttpRequest) -> HttpResponse:
     """Add a year to the plan (e.g. 2025) with the activities planned in it."""
@@ -441,7 +441,7 @@ def _assessment_initial(
     return initial
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @editors
 def assessment(request: HttpRequest) -> HttpResponse:
     """Enter (or correct) the self-assessment of a year: ``?tahun=YYYY`` picks the year."""

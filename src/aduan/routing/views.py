@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from aduan.backoffice.access import forbidden, menu_context, staff_page
 from aduan.complaints import selectors as complaint_selectors
@@ -68,7 +68,7 @@ def _admin_only(request: HttpRequest) -> HttpResponse | None:
     return None if services.may_administer(request.user) else forbidden(request)
 
 
-@require_GET
+@require_safe
 @never_cache
 @staff_page(works=False)
 def admin(request: HttpRequest) -> HttpResponse:

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from aduan.backoffice.access import menu_context, staff_page
 from aduan.complaints import selectors
@@ -48,14 +48,14 @@ def _search_context(
     return context, 200
 
 
-@require_GET
+@require_safe
 def public_search(request: HttpRequest) -> HttpResponse:
     """Search the public reports: tracking ID, title, status and date; nothing private."""
     context, status = _search_context(request, selectors.public_complaints())
     return render(request, "search/public.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @staff_page()
 def staff_search(request: HttpRequest) -> HttpResponse:
     """Search the complaints the staff member works on, scoped as their back-office lists."""

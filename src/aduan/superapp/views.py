@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from aduan.accounts.models import User
 from aduan.complaints.services import normalize_tracking_id
@@ -132,7 +132,7 @@ def _start(request: HttpRequest, config: OidcConfig, target: str, *, fallback: s
 
 
 @never_cache
-@require_GET
+@require_safe
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Start the sign-in at the Super-App's provider; ``?next=`` is where to go afterwards.
 
@@ -144,7 +144,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def callback(request: HttpRequest) -> HttpResponse:
     """Where the provider sends the browser back with a code (or an error)."""
     config = _config_or_404()
@@ -354,7 +354,7 @@ def _logout_answer(status: int, error: str = "", description: str = "") -> HttpR
 
 
 @never_cache
-@require_GET
+@require_safe
 def track(request: HttpRequest, tracking_id: str) -> HttpResponse:
     """The Super-App's deep link to a report: ``/superapp/lacak/<tracking-id>/``.
 
