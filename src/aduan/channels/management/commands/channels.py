@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from aduan.channels.errors import WebhookRejected
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
         if options["action"] == "poll-email":
             if not settings.ADUAN_IMAP_HOST:
-                raise CommandError("ADUAN_IMAP_HOST is not set.")
+                raise CommandError(_("ADUAN_IMAP_HOST is not set (docs/channels.md)."))
             import imaplib
 
             from imap_tools.errors import ImapToolsError

@@ -3,6 +3,7 @@ submission signal (``aduan loadgen``, imports, complaints older than this featur
 
 from __future__ import annotations
 
+import argparse
 import time
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,18 @@ from aduan.duplicates import services
 from aduan.duplicates.models import DuplicateScan
 
 
+def _days(text: str) -> int:
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(
+            _("a number of days, 0 or more: %(value)s") % {"value": text}
+        )
+    return days
+
+
 class Command(BaseCommand):
     help = "Find possible duplicates for complaints that were never scanned."
 
@@ -24,7 +37,7 @@ class Command(BaseCommand):
         backfill = sub.add_parser("backfill", help="scan complaints not scanned yet")
         backfill.add_argument(
             "--days",
-            type=int,
+            type=_days,
             default=30,
             help="only complaints submitted in the last DAYS days (0: all); default 30",
         )

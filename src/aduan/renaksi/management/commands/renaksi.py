@@ -21,10 +21,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        path = options.get("file")
         try:
-            result = load_plan(options.get("file"))
-        except (OSError, ValueError, KeyError) as error:
-            raise CommandError(str(error)) from error
+            result = load_plan(path)
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": path, "error": error.strerror}
+            ) from error
+        except (ValueError, KeyError, TypeError) as error:
+            # Not JSON, or JSON without the plan's fields (docs/renaksi.md shows the format).
+            raise CommandError(
+                _("%(file)s is not an action plan file (docs/renaksi.md): %(error)s")
+                % {"file": path or "-", "error": error}
+            ) from error
         self.stdout.write(
             _(
                 "Action plan: %(activities)s activities; %(created)s rows created, %(updated)s "
