@@ -200,6 +200,8 @@ def test_the_page_is_in_indonesian_by_default(world: World, client: Client) -> N
     # The status codes are explained with the labels the portal shows.
     assert "closed (Selesai)" in response.content.decode()
     assert "resolved (Menunggu tanggapan pelapor)" in response.content.decode()
+    # A column type, not the "text" (isi) of a message.
+    assert "<td>teks</td>" in response.content.decode()
 
 
 def test_only_get(world: World, client: Client) -> None:

@@ -60,6 +60,14 @@ def test_synonyms_match(world: World) -> None:
     assert found(everything(), "pju") == [light.tracking_id]
     unsaid = submit(world, title="Lampu penerangan jalan mati", description="Sudah seminggu.")
     assert found(everything(), "pju") == [unsaid.tracking_id, light.tracking_id]
+    hospital = submit(world, title="Antrean di RSUD", description="Pasien menunggu lima jam.")
+    clinic = submit(world, title="Rumah sakit menolak pasien", description="Tanpa alasan.")
+    for query in ("rs", "rsud", "rumah sakit"):
+        assert sorted(found(everything(), query)) == sorted(
+            [hospital.tracking_id, clinic.tracking_id]
+        )
+    aid = submit(world, title="Bantuan sosial tidak sampai", description="Sudah tiga bulan.")
+    assert found(everything(), "bansos") == [aid.tracking_id]
 
 
 def test_quoted_phrase_needs_the_words_in_order(world: World) -> None:

@@ -28,7 +28,7 @@ from django.http import (
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -45,37 +45,40 @@ def _status_meaning() -> str:
 # Rows read per query; tests lower it to cross chunk boundaries.
 CHUNK_SIZE = 2000
 
+# The column type (not the "text" of a message, which other models name).
+TEXT = pgettext_lazy("data type", "text")
+
 # (column, source field, type, meaning) — the order of the files' columns.
 COLUMNS: list[tuple[str, str, Any, Any]] = [
-    ("tracking_id", "tracking_id", _("text"), _("Public tracking ID of the report.")),
-    ("kind", "kind", _("text"), _("Kind of report (complaint, aspiration, information request…).")),
-    ("title", "title", _("text"), _("Title written by the reporter.")),
-    ("description", "description", _("text"), _("Description written by the reporter.")),
-    ("category_code", "category__code", _("text"), _("Code of the category; empty if none.")),
-    ("category_name", "category__name", _("text"), _("Name of the category; empty if none.")),
+    ("tracking_id", "tracking_id", TEXT, _("Public tracking ID of the report.")),
+    ("kind", "kind", TEXT, _("Kind of report (complaint, aspiration, information request…).")),
+    ("title", "title", TEXT, _("Title written by the reporter.")),
+    ("description", "description", TEXT, _("Description written by the reporter.")),
+    ("category_code", "category__code", TEXT, _("Code of the category; empty if none.")),
+    ("category_name", "category__name", TEXT, _("Name of the category; empty if none.")),
     (
         "lead_agency_code",
         "lead_agency__code",
-        _("text"),
+        TEXT,
         _("Code of the agency currently leading the follow-up."),
     ),
     (
         "lead_agency_name",
         "lead_agency__name",
-        _("text"),
+        TEXT,
         _("Name of the agency currently leading the follow-up."),
     ),
     (
         "region_code",
         "region__code",
-        _("text"),
+        TEXT,
         _("Kemendagri code of the region as given in the report; empty if none."),
     ),
-    ("region_name", "region__name", _("text"), _("Name of that region; empty if none.")),
+    ("region_name", "region__name", TEXT, _("Name of that region; empty if none.")),
     (
         "status",
         "status",
-        _("text"),
+        TEXT,
         lazy(_status_meaning, str)(),
     ),
     (

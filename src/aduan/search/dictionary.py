@@ -32,4 +32,6 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("selokan", "got", "saluran air", "drainase"),
     ("bpjs", "jaminan kesehatan"),
     ("ktp", "kartu tanda penduduk"),
+    ("rs", "rsud", "rumah sakit"),
+    ("bansos", "bantuan sosial"),
 )
