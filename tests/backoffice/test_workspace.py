@@ -187,6 +187,37 @@ def test_notes_are_visibly_internal_and_never_shown_to_the_reporter(
     assert client_for("reporter").get(workspace_url(complaint)).status_code == 403
 
 
+@pytest.mark.parametrize(
+    ("action", "field", "model"),
+    [
+        ("catatan", "note", Note),
+        ("tindak-lanjut", "draft", FollowUp),
+        ("arahan", "instruct", Instruction),
+    ],
+)
+def test_a_form_sent_twice_adds_once(
+    world: World, client_for: Callable[[str], Client], action: str, field: str, model: type
+) -> None:
+    """A double click or a retry on a slow line sends the same form twice."""
+    complaint = make(world, "dispatched")
+    client = client_for("leadership" if action == "arahan" else "operator")
+    page = text(client.get(workspace_url(complaint)))
+    token = re.search(rf'name="{field}-once" value="([0-9a-f]{{32}})"', page)
+    assert token is not None
+    url = action_url(complaint, action)
+    # Refused first (empty): the token is not spent, and the corrected form is saved.
+    assert (
+        client.post(url, {f"{field}-body": "", f"{field}-once": token.group(1)}).status_code == 400
+    )
+    sent = {f"{field}-body": "Mohon segera ditangani minggu ini.", f"{field}-once": token.group(1)}
+    assert client.post(url, sent).status_code == 302
+    again = client.post(url, sent, follow=True)
+    assert "This form was sent twice; it was saved once." in text(again)
+    assert model.objects.filter(complaint=complaint).count() == 1
+    # The page offers a new token for the next one.
+    assert token.group(1) not in text(client.get(workspace_url(complaint)))
+
+
 def test_an_empty_note_is_refused_with_a_message(
     world: World, client_for: Callable[[str], Client]
 ) -> None:

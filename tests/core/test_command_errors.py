@@ -50,6 +50,4 @@ def test_negative_days_are_a_usage_error(settings: Any) -> None:
 
 def test_polling_mail_without_a_server_says_what_to_set(settings: Any) -> None:
     settings.ADUAN_IMAP_HOST = ""
-    assert refusal("channels", "poll-email") == (
-        "ADUAN_IMAP_HOST belum diatur (docs/channels.md)."
-    )
+    assert refusal("channels", "poll-email") == ("ADUAN_IMAP_HOST belum diatur (docs/channels.md).")

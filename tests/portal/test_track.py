@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -166,6 +167,21 @@ def test_a_message_after_the_resolution_puts_the_agency_first(
     assert "<dt>With</dt><dd>Dinas Pekerjaan Umum</dd>" in page
     assert "please respond" not in page and "Please respond by" not in page
     assert "Dinas Pekerjaan Umum answers you by" in page
+
+
+def test_a_message_sent_twice_is_kept_once(
+    world: World, en_client: Client, guest_complaint: GuestMaker
+) -> None:
+    complaint, secret = guest_complaint("dispatched")
+    open_with_secret(en_client, complaint, secret)
+    page = en_client.get(f"/lacak/{complaint.tracking_id}/").content.decode()
+    token = re.search(r'name="reply-once" value="([0-9a-f]{32})"', page)
+    assert token is not None
+    sent = {"action": "reply", "reply-body": "Sudah dua minggu.", "reply-once": token.group(1)}
+    for _attempt in range(2):  # a retry on a slow line
+        response = en_client.post(f"/lacak/{complaint.tracking_id}/", sent)
+        assert response.status_code == 302
+    assert ReporterReply.objects.filter(complaint=complaint).count() == 1
 
 
 def test_an_empty_reply_is_refused_on_the_form(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Agency, Category
 from aduan.complaints.models import ArchiveReason, Complaint
 from aduan.complaints.services import MAX_TEXT
+from aduan.core.once import Once
 from aduan.knowledge.selectors import PickerItem
 from aduan.lapor.selectors import active_instansi_names
 
@@ -202,7 +203,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class DraftFollowUpForm(forms.Form):
+class DraftFollowUpForm(Once):
     canned = forms.ChoiceField(label=_("Start from a canned response"), required=False)
     body = _text(_("Follow-up text"), rows=8)
 
@@ -230,11 +231,11 @@ class ApproveFollowUpForm(forms.Form):
     """Approving (publishing) a follow-up needs no input."""
 
 
-class NoteForm(forms.Form):
+class NoteForm(Once):
     body = _text(_("Internal note"), help_text=_("Only staff see notes, never the reporter."))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Once):
     file = forms.FileField(label=_("File"))
     internal = forms.BooleanField(
         label=_("Internal: staff only, never shown to the reporter"),
@@ -259,7 +260,7 @@ class ResolveForm(forms.Form):
     note = _text(_("Closing note"), required=False)
 
 
-class InstructForm(forms.Form):
+class InstructForm(Once):
     body = _text(_("Instruction"), help_text=_("Sent to the coordinators and the lead agency."))
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,7 @@ from aduan.complaints.models import (
 )
 from aduan.complaints.services import FOLLOWUP_STATES, Identity
 from aduan.core.errors import DomainError, PermissionDenied
+from aduan.core.once import first_submission
 from aduan.core.web import add_form_error, http_status_for
 from aduan.knowledge.selectors import templates_for_complaint
 
@@ -398,11 +400,17 @@ class Workspace:
     def run(
         self, key: str, form: forms.Form, call: Callable[[dict[str, Any]], str | Promise]
     ) -> HttpResponse:
-        """Validate ``form``, call the service through ``call``; answer PRG or with the error."""
+        """Validate ``form``, call the service through ``call``; answer PRG or with the error.
+        A form sent once (``core.once``) that was sent before changes nothing the second time."""
         if not form.is_valid():
             return self.render(bound={key: form}, status=400)
         try:
-            message = call(form.cleaned_data)
+            with transaction.atomic():
+                token = form.cleaned_data.get("once")
+                if token and not first_submission(token):
+                    messages.info(self.request, _("This form was sent twice; it was saved once."))
+                    return redirect("backoffice:complaint", tracking_id=self.complaint.tracking_id)
+                message = call(form.cleaned_data)
         except DomainError as error:
             add_form_error(form, error)
             return self.render(bound={key: form}, status=http_status_for(error))

@@ -1,4 +1,5 @@
-"""Core models: the hash-chained audit log and the working-day calendar overrides."""
+"""Core models: the hash-chained audit log, the working-day calendar overrides and the forms
+already sent (``aduan.core.once``)."""
 
 from __future__ import annotations
 
@@ -99,3 +100,19 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class FormSubmission(models.Model):
+    """A form that adds something (a note, a draft, a file) was sent with this one-time token:
+    the same form sent again (a double click, a retry on a slow line) adds nothing. Kept a day
+    (``aduan.core.once``)."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("form sent")
+        verbose_name_plural = _("forms sent")
+
+    def __str__(self) -> str:
+        return f"{self.token[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

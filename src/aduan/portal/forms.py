@@ -18,6 +18,7 @@ from aduan.complaints.models import PUBLIC_STATUSES, Kind
 from aduan.complaints.services import MAX_DESCRIPTION, MAX_TEXT, MAX_TITLE, MIN_DESCRIPTION
 from aduan.core import clock
 from aduan.core.calendar import local_date
+from aduan.core.once import Once
 from aduan.core.widgets import PlainSelect
 
 MAX_FILES = 10
@@ -395,7 +396,7 @@ class CompleteForm(_TextWithFilesForm):
     attachments = MultipleFileField(label=_("More photos or documents"), required=False)
 
 
-class ReplyForm(_TextWithFilesForm):
+class ReplyForm(Once, _TextWithFilesForm):
     """A message from the reporter to the officers."""
 
     prefix_name = "reply"
