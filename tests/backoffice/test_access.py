@@ -152,6 +152,13 @@ def test_the_monitor_home_page_has_no_queues(
     page = client_for("monitor").get(reverse("backoffice:home")).content.decode()
     assert reverse("backoffice:verification") not in page
     assert reverse("backoffice:overdue") not in page
+    # Instead, the pages the role does open, in the page itself (not only in the menu).
+    pages = page.split('id="role-pages"', 1)[1].split("</ul>", 1)[0]
+    assert reverse("monitoring:dashboard") in pages
+    assert reverse("routing:admin") not in pages
+    admin = client_for("admin").get(reverse("backoffice:home")).content.decode()
+    pages = admin.split('id="role-pages"', 1)[1].split("</ul>", 1)[0]
+    assert reverse("routing:admin") in pages and reverse("lapor:admin") in pages
 
 
 def test_a_declined_dispatch_takes_the_complaint_out_of_reach(

@@ -95,8 +95,15 @@ def test_the_inspectorate_acts_as_coordinator_for_supervisory_reports(
     complaint = submit(world, is_supervisory=True)
     response = client_for("inspectorate").get(workspace_url(complaint))
     assert {"dispatch", "hold", "archive"} <= kinds(panels(response))
-    # ...and is offered its own agency as the lead.
-    assert f'<option value="{world.inspectorate_agency.pk}" selected>' in text(response)
+    # ...and is offered its own agency as the lead, and the suggestion above the form agrees
+    # (the category's default agency could not lead such a report).
+    page = text(response)
+    assert f'<option value="{world.inspectorate_agency.pk}" selected>' in page
+    suggested = page.split('id="dispatch-suggestions"', 1)[1].split("</p>", 1)[0]
+    assert str(world.inspectorate_agency) in suggested and str(world.public_works) not in suggested
+    ordinary = text(client_for("coordinator").get(workspace_url(submit(world))))
+    suggested = ordinary.split('id="dispatch-suggestions"', 1)[1].split("</p>", 1)[0]
+    assert str(world.public_works) in suggested
 
 
 def test_reveal_is_offered_only_where_the_identity_is_hidden(
@@ -122,6 +129,10 @@ def test_workspace_shows_the_facts_dispatches_deadlines_and_history(
     assert str(Dispatch.State.PENDING.label) in page
     assert "badge-ok" in page  # live deadlines with badges
     assert 'class="timeline"' in page
+    # The history names the agencies as people read them, not by the codes the audit log keeps.
+    history = page.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert f"{world.public_works!s}</li>" in history and str(world.health) in history
+    assert f": {world.health.code}<" not in history
     for needle in IDENTITY:  # an ordinary report: the agency sees who reported
         assert needle in page
 
@@ -201,6 +212,7 @@ def test_a_form_sent_twice_adds_once(
     """A double click or a retry on a slow line sends the same form twice."""
     complaint = make(world, "dispatched")
     client = client_for("leadership" if action == "arahan" else "operator")
+    client.cookies["aduan_language"] = "en"
     page = text(client.get(workspace_url(complaint)))
     token = re.search(rf'name="{field}-once" value="([0-9a-f]{{32}})"', page)
     assert token is not None

@@ -10,6 +10,7 @@ from django.test import Client
 
 from aduan.complaints import services as complaint_services
 from aduan.complaints.models import ArchiveReason, Complaint, Follower, Status
+from aduan.core.errors import TransitionNotAllowed
 from aduan.core.models import AuditEvent
 from aduan.duplicates import services
 from aduan.duplicates.models import DuplicateCandidate, DuplicateScan
@@ -140,6 +141,12 @@ def test_merging_from_a_candidate_archives_the_duplicate_with_a_link(
     assert Follower.objects.filter(complaint=old, source=new).exists()
     # Merged: the old one no longer offers it as a candidate to merge.
     assert "data-possible-duplicate" not in client.get("/staf/verifikasi/").content.decode()
+    # Nor does either page show the pair any more, and it cannot be called "not a duplicate".
+    assert candidates_on(page(client, old)) == candidates_on(page(client, new)) == []
+    pair = DuplicateCandidate.objects.get(complaint=new)
+    with pytest.raises(TransitionNotAllowed):
+        services.duplicate_dismiss(actor=world.coordinator, pair=pair, complaint=old)
+    assert not AuditEvent.objects.filter(action="complaint.duplicate_dismissed").exists()
 
 
 def test_a_coordinator_opening_an_unscanned_complaint_scans_it(

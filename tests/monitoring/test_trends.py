@@ -379,6 +379,11 @@ def test_the_list_shows_only_complaints_the_viewer_may_open(
     assert set(re.findall(r"SB-[A-Z0-9]{4}-[A-Z0-9]{4}", operator_html)) == {mine.tracking_id}
     coordinator_html = client_for("coordinator").get(LIST + query).content.decode()
     assert coordinator_html.count("<tr data-row-link>") == 4
+    assert f'href="/staf/aduan/{mine.tracking_id}/"' in coordinator_html
+    # A monitor opens no workspace: the rows lead to the public report pages.
+    monitor_html = client_for("monitor").get(LIST + query).content.decode()
+    assert f'href="/laporan/{mine.tracking_id}/"' in monitor_html
+    assert "/staf/aduan/" not in monitor_html
 
 
 @pytest.mark.parametrize(

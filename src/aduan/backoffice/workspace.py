@@ -138,27 +138,34 @@ class Workspace:
         return templates_for_complaint(self.user, self.complaint, self.my_hops())
 
     def dispatch_initial(self) -> dict[str, Any]:
-        """The suggested lead agency: the routing suggestion when the coordinator chose "use
-        this suggestion" (``?rute=1``, aduan.routing), else the category's default agency."""
+        """The suggested lead agency: the Inspectorate for a report about misconduct (the only
+        lead it may have), else the routing suggestion when the coordinator chose "use this
+        suggestion" (``?rute=1``, aduan.routing), else the category's default agency."""
+        if self.complaint.is_supervisory:
+            inspectorate = self.inspectorate()
+            return {"lead_agency": inspectorate.pk} if inspectorate else {}
         if self.request.GET.get("rute"):
             from aduan.routing.selectors import dispatch_prefill
 
             if prefill := dispatch_prefill(self.user, self.complaint):
                 return prefill
         category = self.complaint.category
-        if self.complaint.is_supervisory:
-            inspectorate = Agency.objects.filter(
-                kind=Agency.Kind.INSPECTORATE, is_active=True
-            ).first()
-            return {"lead_agency": inspectorate.pk} if inspectorate else {}
         if category is not None and category.default_agency_id is not None:
             return {"lead_agency": category.default_agency_id}
         return {}
 
-    def suggestions(self) -> list[Agency]:
+    def inspectorate(self) -> Agency | None:
+        return Agency.objects.filter(kind=Agency.Kind.INSPECTORATE, is_active=True).first()
+
+    def suggestions(self) -> list[tuple[Agency, Promise]]:
+        """The lead agency the dispatch form starts from, and why (shown above the form)."""
+        if self.complaint.is_supervisory:
+            inspectorate = self.inspectorate()
+            why = _("reports about misconduct of officials go to the Inspectorate")
+            return [(inspectorate, why)] if inspectorate else []
         category = self.complaint.category
         if category is not None and category.default_agency is not None:
-            return [category.default_agency]
+            return [(category.default_agency, _("the category's default agency"))]
         return []
 
     def panels(self, bound: dict[str, forms.Form], *, identity_hidden: bool) -> list[Panel]:
@@ -376,7 +383,9 @@ class Workspace:
             "instructions": list(complaint.instructions.select_related("author")),
             "replies": list(complaint.replies.all()),
             "followups": self.visible_followups(),
-            "timeline": selectors.complaint_timeline(self.user, complaint),
+            "timeline": selectors.with_agency_names(
+                selectors.complaint_timeline(self.user, complaint)
+            ),
             "panels": panels,
             "refused": refused,
             "error_panels": errors,

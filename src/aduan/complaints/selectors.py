@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import CategoryField, Region
+from aduan.agencies.models import Agency, CategoryField, Region
 from aduan.complaints import policies
 from aduan.complaints.models import PUBLIC_LIST, Clock, Complaint
 from aduan.complaints.services import Identity, identity_of, normalize_tracking_id
@@ -170,6 +170,45 @@ def complaint_timeline(viewer: Any, complaint: Complaint) -> list[TimelineEntry]
             data = {k: v for k, v in event.data.items() if k in REPORTER_DATA_KEYS}
             entries.append(TimelineEntry(event.created_at, event.action, "", data))
     return entries
+
+
+# Audit data that names agencies by code (a list, or several joined by ", ").
+AGENCY_DATA_KEYS = ("lead_agency", "supporting_agencies", "agency")
+
+
+def agency_names(codes: Iterable[str]) -> dict[str, str]:
+    """Agency code → the name people read (one query)."""
+    wanted = {code for code in codes if code}
+    if not wanted:
+        return {}
+    agencies = Agency.objects.filter(code__in=wanted).only("code", "name", "short_name")
+    return {agency.code: str(agency) for agency in agencies}
+
+
+def with_agency_names(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+    """The timeline with the agencies its steps name by code (as the audit log keeps them)
+    named as people read them; a code no longer known stays as it is."""
+
+    def codes(value: Any) -> list[str]:
+        return [str(code) for code in value] if isinstance(value, list) else str(value).split(", ")
+
+    found = {
+        code
+        for entry in entries
+        for key in AGENCY_DATA_KEYS
+        if entry.data.get(key)
+        for code in codes(entry.data[key])
+    }
+    names = agency_names(found)
+    result = []
+    for entry in entries:
+        named = {
+            key: [names.get(code, code) for code in codes(value)]
+            for key, value in entry.data.items()
+            if key in AGENCY_DATA_KEYS and value
+        }
+        result.append(replace(entry, data={**entry.data, **named}) if named else entry)
+    return result
 
 
 def complaint_answers(complaint: Complaint) -> list[tuple[str, str]]:

@@ -72,9 +72,15 @@ class Candidate:
         return round(self.score * 100)
 
 
+def _merged(one: Complaint, other: Complaint) -> bool:
+    """One of the two was merged into the other: they are one report now, not a question."""
+    return one.merged_into_id == other.pk or other.merged_into_id == one.pk
+
+
 def candidates_for(user: Any, complaint: Complaint) -> list[Candidate]:
     """The open (not dismissed) possible duplicates of ``complaint`` that ``user`` may see,
-    best first. Empty for staff who may not see ``complaint`` itself."""
+    best first, without the pair it was merged into or from. Empty for staff who may not see
+    ``complaint`` itself."""
     pairs = list(
         DuplicateCandidate.objects.filter(pair_q(complaint.pk), dismissed_at__isnull=True)
         .order_by("-score", "pk")
@@ -92,7 +98,7 @@ def candidates_for(user: Any, complaint: Complaint) -> list[Candidate]:
     for pk, left, right, score, reasons in pairs:
         other_id = right if left == complaint.pk else left
         other = others.get(other_id)
-        if other is None or other_id in seen:
+        if other is None or other_id in seen or _merged(complaint, other):
             continue
         seen.add(other_id)
         receives = other.status not in detection.CLOSED_FOR_MERGING and not other.merged_into_id

@@ -16,7 +16,7 @@ from aduan.complaints import policies
 from aduan.complaints.models import Complaint
 from aduan.core import clock
 from aduan.core.audit import audit_log
-from aduan.core.errors import InvalidInput
+from aduan.core.errors import InvalidInput, TransitionNotAllowed
 from aduan.duplicates import detection
 from aduan.duplicates.models import DuplicateCandidate, DuplicateScan
 
@@ -80,6 +80,10 @@ def duplicate_dismiss(*, actor: Any, pair: DuplicateCandidate, complaint: Compla
         policies.acts_as_coordinator(actor, complaint)
         and policies.acts_as_coordinator(actor, other)
     )
+    if complaint.merged_into_id == other.pk or other.merged_into_id == complaint.pk:
+        raise TransitionNotAllowed(
+            _("These two reports were merged: they are one report now, not possible duplicates.")
+        )
     if pair.dismissed_at is not None:
         return
     pair.dismissed_at = clock.now()

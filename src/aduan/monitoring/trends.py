@@ -53,9 +53,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from aduan.agencies.models import Agency, Category, Region
-from aduan.backoffice.access import forbidden, menu_context, staff_page
+from aduan.backoffice.access import forbidden, menu_context, staff_page, works_with_complaints
 from aduan.complaints import selectors as complaint_selectors
 from aduan.complaints.models import Complaint
+from aduan.complaints.policies import staff_roles
 from aduan.core import clock
 from aduan.core.calendar import JAKARTA, local_date
 from aduan.core.errors import InvalidInput
@@ -485,5 +486,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
         "last": data["last"],
         "trend_agency": agency,
         "trends_url": panel_url(agency, _past_day(data["last"])),
+        # Monitors see public complaints only and open no workspace: link the public pages.
+        "public_links": not works_with_complaints(staff_roles(request.user)),
     }
     return render(request, "monitoring/trend_complaints.html", context)

@@ -16,9 +16,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aduan.agencies.models import Agency
 from aduan.complaints.models import ArchiveReason, Clock, Complaint, Dispatch, FollowUp, Status
-from aduan.complaints.selectors import REPORTER_ACTIONS, REPORTER_DATA_KEYS, TimelineEntry
+from aduan.complaints.selectors import (
+    REPORTER_ACTIONS,
+    REPORTER_DATA_KEYS,
+    TimelineEntry,
+    agency_names,
+)
 
 # One sentence per step, as the reporter reads it ("you").
 REPORTER_SENTENCES: dict[str, Any] = {
@@ -68,19 +72,11 @@ class Step:
     quote: str = ""
 
 
-def _agency_names(codes: Iterable[str]) -> dict[str, str]:
-    wanted = {code for code in codes if code}
-    if not wanted:
-        return {}
-    agencies = Agency.objects.filter(code__in=wanted).only("code", "name", "short_name")
-    return {agency.code: str(agency) for agency in agencies}
-
-
 def reporter_steps(entries: Sequence[TimelineEntry]) -> list[Step]:
     """The reporter's timeline from ``selectors.complaint_timeline`` (only the steps and data
     meant for reporters, whoever the viewer is)."""
     visible = [entry for entry in entries if entry.action in REPORTER_ACTIONS]
-    names = _agency_names(str(entry.data.get("lead_agency") or "") for entry in visible)
+    names = agency_names(str(entry.data.get("lead_agency") or "") for entry in visible)
     steps = []
     for entry in visible:
         data = {k: v for k, v in entry.data.items() if k in REPORTER_DATA_KEYS}
