@@ -24,6 +24,7 @@ from aduan.complaints.models import (
     Note,
     Status,
 )
+from aduan.core.errors import TransitionNotAllowed
 from aduan.core.models import AuditEvent
 from aduan.duplicates.models import DuplicateCandidate
 from aduan.duplicates.services import duplicate_dismiss
@@ -743,3 +744,53 @@ def test_follow_ups_are_numbered_per_complaint(
     response = client.post(action_url(second, "setujui", draft.pk))
     assert response.status_code == 302
     assert FollowUp.objects.get(pk=draft.pk).state == FollowUp.State.PUBLISHED
+
+
+def test_a_follow_up_left_by_a_declined_dispatch_is_shown_as_such_and_kept_for_the_agency(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "dispatched")
+    draft = services.followup_draft(
+        actor=world.operator, complaint=complaint, body="Tim sudah meninjau lokasi."
+    )
+    services.followup_submit(actor=world.operator, followup=draft)
+    services.dispatch_decline(
+        actor=world.liaison, dispatch=lead_dispatch(complaint), reason="Kewenangan kota."
+    )
+    coordinator = client_for("coordinator")
+    coordinator.cookies["aduan_language"] = "en"
+    page = text(coordinator.get(workspace_url(complaint)))
+    article = page.split(f'id="followup-{draft.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "Not published: its dispatch ended" in article and "Awaiting approval" not in article
+    # Sent to the same agency again: its officers still find what they wrote before.
+    services.complaint_dispatch(
+        actor=world.coordinator, complaint=refreshed(complaint), lead_agency=world.public_works
+    )
+    assert "Tim sudah meninjau lokasi." in text(
+        client_for("operator").get(workspace_url(complaint))
+    )
+    assert "Tim sudah meninjau lokasi." not in text(
+        client_for("health_operator").get(workspace_url(complaint))
+    )
+
+
+def test_a_supporting_agency_still_answers_its_dispatch_after_the_resolution(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    complaint = make(world, "resolved")
+    support = complaint.dispatches.get(agency=world.health)
+    assert support.state == Dispatch.State.PENDING
+    client = client_for("health_liaison")
+    assert {"accept", "decline"} <= kinds(panels(client.get(workspace_url(complaint))))
+    response = client.post(
+        reverse(
+            "backoffice:complaint_target_action", args=[complaint.tracking_id, "terima", support.pk]
+        )
+    )
+    assert response.status_code == 302
+    support.refresh_from_db()
+    assert support.state == Dispatch.State.ACCEPTED
+    # The lead's own dispatch is answered before it resolves; nothing changes for it.
+    lead = complaint.dispatches.get(agency=world.public_works)
+    with pytest.raises(TransitionNotAllowed):
+        services.dispatch_decline(actor=world.liaison, dispatch=lead, reason="Terlambat.")

@@ -115,15 +115,16 @@ class Workspace:
         return None
 
     def visible_followups(self) -> list[tuple[int, FollowUp]]:
-        """Published follow-ups for everyone; drafts for their agency, coordinators and
-        leadership. Each with its number on the complaint (1, 2, 3 in the order they were
-        written, hidden drafts counted, so a follow-up keeps its number for every reader)."""
-        mine = {hop.pk for hop in self.my_hops()}
+        """Published follow-ups for everyone; drafts for their agency (also those written on an
+        earlier dispatch to it that ended), coordinators and leadership. Each with its number on
+        the complaint (1, 2, 3 in the order they were written, hidden drafts counted, so a
+        follow-up keeps its number for every reader)."""
+        mine = {hop.agency_id for hop in self.my_hops()}
         insider = self.coordinator or self.roles.has(Role.LEADERSHIP)
         return [
             (number, f)
             for number, f in enumerate(self.followups, start=1)
-            if f.state == FollowUp.State.PUBLISHED or insider or f.dispatch_id in mine
+            if f.state == FollowUp.State.PUBLISHED or insider or f.dispatch.agency_id in mine
         ]
 
     def url(self, slug: str, target: int | None = None) -> str:
@@ -240,7 +241,8 @@ class Workspace:
         for hop in self.my_hops(approve=True):
             if hop.state != Dispatch.State.PENDING:
                 continue
-            if status in (Status.DISPATCHED, Status.IN_PROGRESS):
+            answerable = status in services.answerable_statuses(hop)
+            if answerable:
                 add(
                     f"accept-{hop.pk}",
                     "terima",
@@ -250,7 +252,7 @@ class Workspace:
                     target=hop.pk,
                 )
             lead = hop.role == Dispatch.Role.LEAD
-            if status == Status.DISPATCHED or (not lead and status == Status.IN_PROGRESS):
+            if (lead and status == Status.DISPATCHED) or (not lead and answerable):
                 add(
                     f"decline-{hop.pk}",
                     "tolak",

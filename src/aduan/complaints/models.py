@@ -448,6 +448,15 @@ class FollowUp(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint} follow-up #{self.pk}"
 
+    @property
+    def left_unpublished(self) -> bool:
+        """Written on a dispatch that ended (declined, withdrawn, completed) before it was
+        published: nobody can submit, approve or return it any more; it stays as a record."""
+        return (
+            self.state != self.State.PUBLISHED
+            and self.dispatch.state not in Dispatch.ACTIVE_STATES
+        )
+
 
 class _StaffText(models.Model):
     """A text an officer writes on a complaint (shared shape of notes and instructions)."""

@@ -958,7 +958,7 @@ def dispatch_accept(*, actor: Any, dispatch: Dispatch) -> Dispatch:
     """The agency's liaison officer accepts a dispatch."""
     complaint, dispatch = _lock_dispatch(dispatch)
     policies.ensure(policies.acts_for_dispatch(actor, dispatch, approve=True))
-    _require_state(complaint, [Status.DISPATCHED, Status.IN_PROGRESS])
+    _require_state(complaint, answerable_statuses(dispatch))
     if dispatch.state != Dispatch.State.PENDING:
         raise TransitionNotAllowed(_("This dispatch has already been answered."))
     dispatch.state = Dispatch.State.ACCEPTED
@@ -967,6 +967,14 @@ def dispatch_accept(*, actor: Any, dispatch: Dispatch) -> Dispatch:
     event = _audit(actor, "dispatch.accepted", complaint, agency=dispatch.agency.code)
     outbox_enqueue(event=event, complaint=complaint, audiences=[_coordinators(complaint)])
     return dispatch
+
+
+def answerable_statuses(dispatch: Dispatch) -> list[str]:
+    """The complaint statuses in which a pending dispatch can be accepted (or a supporting one
+    declined): a supporting agency may still answer after the lead marked it resolved."""
+    if dispatch.role == Dispatch.Role.LEAD:
+        return [Status.DISPATCHED, Status.IN_PROGRESS]
+    return [Status.DISPATCHED, Status.IN_PROGRESS, Status.RESOLVED]
 
 
 def _back_to_verification(
@@ -1080,7 +1088,7 @@ def dispatch_decline(*, actor: Any, dispatch: Dispatch, reason: str) -> Complain
         _require_state(complaint, [Status.DISPATCHED])
         _back_to_verification(complaint, now, declined=dispatch, reason=reason)
     else:
-        _require_state(complaint, [Status.DISPATCHED, Status.IN_PROGRESS])
+        _require_state(complaint, answerable_statuses(dispatch))
         dispatch.state = Dispatch.State.DECLINED
         dispatch.responded_at = now
         dispatch.decline_reason = reason
