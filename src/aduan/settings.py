@@ -332,6 +332,11 @@ ADUAN_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ADUAN_WEBHOOK_TIMEOUT_SECO
 ADUAN_WEBHOOK_REQUIRE_HTTPS = (
     os.environ.get("ADUAN_WEBHOOK_REQUIRE_HTTPS", "1" if PRODUCTION else "0") == "1"
 )
+# Whether webhooks may go to loopback, private and link-local addresses (api/egress.py): only for
+# development and tests, where the receiver runs on 127.0.0.1.
+ADUAN_WEBHOOK_ALLOW_PRIVATE = (
+    os.environ.get("ADUAN_WEBHOOK_ALLOW_PRIVATE", "0" if PRODUCTION else "1") == "1"
+)
 ADUAN_PERIODIC_TASKS["webhooks.dispatch"] = {
     "task": "aduan.api.tasks.webhooks_dispatch",
     "every_seconds": 30,

@@ -189,3 +189,76 @@ def test_the_submission_itself_is_an_event_of_the_client(
     assert payload["event"] == "complaint.submitted"
     assert payload["complaint"] == {"tracking_id": complaint.tracking_id, "status": "submitted"}
     assert payload["id"] == WebhookDelivery.objects.get().event_id
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://localhost/x",
+        "http://10.1.2.3/x",
+        "http://192.168.1.10/hooks",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/x",
+        "http://[fd00::1]/x",
+    ],
+)
+def test_webhooks_to_private_addresses_are_refused_in_production(
+    world: World, api: Api, settings: Any, url: str
+) -> None:
+    """An API client must not make the server send requests into the instansi's network."""
+    settings.ADUAN_WEBHOOK_ALLOW_PRIVATE = False
+    response = api.post("/webhooks/", {"url": url, "events": EVENTS})
+    assert response.status_code == 422, response.json()
+    assert (
+        "public internet address"
+        in api.post(
+            "/webhooks/", {"url": url, "events": EVENTS}, headers={"Accept-Language": "en"}
+        ).json()["detail"]
+    )
+    assert not WebhookSubscription.objects.exists()
+    # A public address is accepted (an IP literal: nothing is resolved or sent here).
+    public = api.post("/webhooks/", {"url": "https://93.184.215.14/x", "events": EVENTS})
+    assert public.status_code == 201
+
+
+def test_a_receiver_that_became_private_is_not_sent_to(
+    world: World, api: Api, receiver: tuple[WebhookReceiver, str], settings: Any
+) -> None:
+    """Checked again on every send: a host can resolve elsewhere after it was subscribed."""
+    app, url = receiver
+    subscribe(api, url, app)  # allowed while developing on 127.0.0.1
+    settings.ADUAN_WEBHOOK_ALLOW_PRIVATE = False
+    complaint = submit_via(api)
+    services.complaint_hold(actor=world.coordinator, complaint=complaint, reason="Lengkapi")
+    assert webhooks_run()["failed"] == 1
+    delivery = WebhookDelivery.objects.get()
+    assert "not a public address" in delivery.last_error
+    assert app.accepted == []
+
+
+def test_the_transport_connects_to_the_address_it_checked(monkeypatch: Any) -> None:
+    """The request goes to the checked address, with the host's name for TLS and Host."""
+    import httpx
+
+    from aduan.api import egress
+
+    sent: list[httpx.Request] = []
+
+    def answer(self: Any, request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(204)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", answer)
+    monkeypatch.setattr(egress, "_addresses", lambda host, port: ["93.184.215.14"])
+    with httpx.Client(transport=egress.PublicOnlyTransport()) as http:
+        assert http.post("https://hooks.example.org/aduan", content=b"{}").status_code == 204
+    assert str(sent[0].url) == "https://93.184.215.14/aduan"
+    assert sent[0].headers["Host"] == "hooks.example.org"
+    assert sent[0].extensions["sni_hostname"] == "hooks.example.org"
+    monkeypatch.setattr(egress, "_addresses", lambda host, port: ["93.184.215.14", "10.0.0.7"])
+    with (
+        httpx.Client(transport=egress.PublicOnlyTransport()) as http,
+        pytest.raises(egress.PrivateAddress),
+    ):
+        http.post("https://hooks.example.org/aduan", content=b"{}")

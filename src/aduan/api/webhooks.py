@@ -27,6 +27,7 @@ from django.db.models import CharField, Max
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from aduan.api import egress
 from aduan.api.models import ApiClient, ApiSubmission, WebhookDelivery, WebhookSubscription
 from aduan.complaints.models import Complaint
 from aduan.complaints.selectors import REPORTER_DATA_KEYS
@@ -63,6 +64,11 @@ def webhook_subscribe(*, client: ApiClient, url: str, events: list[str]) -> Webh
     allowed = ("https",) if settings.ADUAN_WEBHOOK_REQUIRE_HTTPS else ("https", "http")
     if parts.scheme not in allowed or not parts.hostname:
         raise InvalidInput(_("The webhook URL must be an https:// address."))
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise InvalidInput(_("The webhook URL's port is not valid.")) from None
+    egress.check_url(parts.hostname, port)
     head = AuditEvent.objects.aggregate(last=Max("seq"))["last"] or 0
     return WebhookSubscription.objects.create(
         client=client,
@@ -222,7 +228,7 @@ def webhook_send_due(*, limit: int = 200) -> SendResult:
     if not ids:
         return SendResult()
     deliveries = WebhookDelivery.objects.select_related("subscription").filter(pk__in=ids)
-    with httpx.Client(timeout=settings.ADUAN_WEBHOOK_TIMEOUT_SECONDS) as http:
+    with egress.client() as http:
         for delivery in deliveries.order_by("id"):
             counts[webhook_send(delivery, http)] += 1
     return SendResult(**counts)

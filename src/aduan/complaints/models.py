@@ -453,8 +453,7 @@ class FollowUp(models.Model):
         """Written on a dispatch that ended (declined, withdrawn, completed) before it was
         published: nobody can submit, approve or return it any more; it stays as a record."""
         return (
-            self.state != self.State.PUBLISHED
-            and self.dispatch.state not in Dispatch.ACTIVE_STATES
+            self.state != self.State.PUBLISHED and self.dispatch.state not in Dispatch.ACTIVE_STATES
         )
 
 
