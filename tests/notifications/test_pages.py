@@ -39,6 +39,23 @@ def test_list_and_mark_all_read(client: Any, world: World) -> None:
     assert Notification.objects.filter(user=world.coordinator, read_at__isnull=True).exists()
 
 
+def test_notifications_read_in_the_language_chosen_now(client: Any, world: World) -> None:
+    """Written in the reader's language of the moment they were sent; shown in today's."""
+    complaint = submit(world)
+    delivery.deliver()
+    stored = Notification.objects.get(user=world.reporter)
+    client.force_login(world.reporter)
+    indonesian = client.get(URL).content.decode()
+    assert stored.title in indonesian
+    client.cookies["aduan_language"] = "en"
+    english = client.get(URL).content.decode()
+    assert stored.title not in english
+    assert f"Report {complaint.tracking_id} received" in english
+    # Without its event (pruned), a notification is shown as it was written.
+    Notification.objects.filter(pk=stored.pk).update(delivery=None)
+    assert stored.title in client.get(URL).content.decode()
+
+
 def test_pages_are_keyset_paged(client: Any, world: World) -> None:
     for _ in range(3):
         submit(world)

@@ -154,16 +154,28 @@ def _fan_out_one(message: OutboxMessage) -> None:
 # --- sending -----------------------------------------------------------------------------------
 
 
-def _render(delivery: Delivery) -> messages.Rendered:
+def _render(delivery: Delivery, language: str | None = None) -> messages.Rendered:
+    """The delivery's message, in its recipient's language or in ``language``."""
     outbox = delivery.outbox
     return messages.render(
         event=outbox.event,
         payload=outbox.payload,
-        language=delivery.language,
+        language=language or delivery.language,
         staff=delivery.is_staff,
         via_tracking_id=delivery.via_tracking_id,
         agency_name=outbox.agency.name if outbox.agency_id and outbox.agency else "",
     )
+
+
+def in_language(notification: Notification, language: str) -> tuple[str, str]:
+    """An in-app notification's title and text in ``language`` (the reader's, which may have
+    changed since it was written), rendered again from its event; as it was written when the
+    event is no longer kept."""
+    delivery = notification.delivery
+    if delivery is None or language == delivery.language:
+        return notification.title, notification.body
+    rendered = _render(delivery, language)
+    return rendered.title, rendered.body
 
 
 def message_id(delivery: Delivery) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -14,6 +16,7 @@ from aduan.accounts.models import User
 from aduan.core.errors import InvalidInput
 from aduan.core.pagination import keyset_page
 from aduan.notifications import services
+from aduan.notifications.delivery import in_language
 from aduan.notifications.forms import PreferenceForm
 from aduan.notifications.models import Notification, NotificationPreference
 
@@ -56,13 +59,16 @@ def notifications(request: HttpRequest) -> HttpResponse:
             return HttpResponse(_("Unknown action."), status=400)
     try:
         page = keyset_page(
-            Notification.objects.filter(user=user),
+            Notification.objects.filter(user=user).select_related("delivery__outbox__agency"),
             ordering=["-id"],
             cursor=request.GET.get("cursor"),
             size=20,
         )
     except InvalidInput as error:
         return HttpResponse(str(error), status=400)
+    language = get_language() or settings.LANGUAGE_CODE
+    for item in page:
+        item.shown_title, item.shown_body = in_language(item, language)
     return render(
         request,
         "notifications/list.html",
