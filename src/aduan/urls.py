@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from aduan.core.views import healthz, set_language
 
+# Unknown addresses: a problem document under /api/, an Open311 error under /open311/.
+handler404 = "aduan.core.views.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("bahasa/", set_language, name="set_language"),

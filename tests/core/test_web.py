@@ -90,3 +90,17 @@ def test_request_id_is_visible_inside_the_request_and_reset_after(rf: RequestFac
     assert seen == ["trace-1"]
     assert response["X-Request-ID"] == "trace-1"
     assert request_id_var.get() == ""
+
+
+def test_unknown_addresses_answer_in_the_callers_format(db: None, client: Client) -> None:
+    api = client.get("/api/v1/nonexistent/", headers={"Accept-Language": "en"})
+    assert api.status_code == 404 and api["Content-Type"] == "application/problem+json"
+    assert api.json()["code"] == "not_found" and "/api/docs/" in api.json()["detail"]
+    assert api["Content-Language"] == "en"
+    assert client.get("/api/v1/nonexistent/")["Content-Language"] == "id"
+    open311 = client.get("/open311/v2/services.csv")
+    assert open311.status_code == 404 and open311.json()[0]["code"] == 404
+    xml = client.get("/open311/v2/nothing.xml")
+    assert xml.status_code == 404 and xml.content.startswith(b"<?xml")
+    page = client.get("/tidak-ada/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

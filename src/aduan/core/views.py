@@ -47,3 +47,40 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
             account_set_language(user=request.user, language=language)
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 in the form the caller reads: an RFC 9457 problem under /api/, an Open311 error under
+    /open311/ (JSON, or XML for a .xml path), the site's page elsewhere."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+    from django.views.defaults import page_not_found
+
+    path = request.path
+    if path.startswith("/api/"):
+        from aduan.api.base import api_language
+        from aduan.api.problems import PROBLEM_CONTENT_TYPE
+
+        language = api_language(request)
+        with translation.override(language):
+            body = {
+                "type": "/api/problems/not_found",
+                "title": gettext("Not found"),
+                "status": 404,
+                "detail": gettext("There is no such address in the API (docs: /api/docs/)."),
+                "code": "not_found",
+            }
+        response: HttpResponse = JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)
+        response["Content-Language"] = language
+        return response
+    if path.startswith("/open311/"):
+        from aduan.open311.formats import error
+        from aduan.open311.views import open311_language
+
+        with translation.override(open311_language(request)):
+            return error(
+                "xml" if path.endswith(".xml") else "json",
+                404,
+                gettext("There is no such address in this Open311 API (see discovery.json)."),
+            )
+    return page_not_found(request, exception)

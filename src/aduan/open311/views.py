@@ -53,7 +53,7 @@ class Open311Error(Exception):
         self.description = description
 
 
-def _language(request: HttpRequest) -> str:
+def open311_language(request: HttpRequest) -> str:
     """Bahasa Indonesia unless Accept-Language asks for another supported language first."""
     supported = {code for code, _name in settings.LANGUAGES}
     for part in request.headers.get("Accept-Language", "").split(","):
@@ -70,7 +70,7 @@ def open311_view(*methods: str) -> Callable[..., Callable[..., HttpResponse]]:
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
-            with translation.override(_language(request)):
+            with translation.override(open311_language(request)):
                 try:
                     if request.method not in methods:
                         raise Open311Error(405, _("This method is not allowed here."))
