@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -98,6 +99,7 @@ def test_five_failures_lock_the_account_with_the_time_to_retry(
     page = fifth.content.decode()
     assert "paused for 15 minutes" in page
     assert "try again after" in page
+    assert re.search(r"try again after \d{2}:\d{2} WIB\.", page)  # local time, with its zone
     # The right password does not get through while the lock lasts.
     locked = sign_in(client, "siti")
     assert locked.status_code == 429

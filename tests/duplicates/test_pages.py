@@ -139,6 +139,11 @@ def test_merging_from_a_candidate_archives_the_duplicate_with_a_link(
     assert new.status == Status.ARCHIVED and new.archive_reason == ArchiveReason.DUPLICATE
     assert new.merged_into == old
     assert Follower.objects.filter(complaint=old, source=new).exists()
+    # Its reporter is led to the report that goes on, on its public page.
+    reporter = Client()
+    reporter.force_login(new.reporter)
+    track = reporter.get(f"/lacak/{new.tracking_id}/").content.decode()
+    assert f'<a href="/laporan/{old.tracking_id}/">{old.tracking_id}</a>' in track
     # Merged: the old one no longer offers it as a candidate to merge.
     assert "data-possible-duplicate" not in client.get("/staf/verifikasi/").content.decode()
     # Nor does either page show the pair any more, and it cannot be called "not a duplicate".

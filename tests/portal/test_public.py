@@ -318,6 +318,9 @@ def test_support_with_htmx_swaps_only_the_button(
     assert "<html" not in html
     assert "1 supporter" in html and "You support this" in html
     assert "Thank you for your support." in html
+    # Where the pressed button was, the answer takes the keyboard focus (htmx's autofocus).
+    assert 'tabindex="-1" autofocus>You support this<' in html
+    assert "autofocus" not in en_client.get(f"/laporan/{complaint.tracking_id}/").content.decode()
     repeat = en_client.post(url, headers={"HX-Request": "true"}).content.decode()
     assert "You already support this report." in repeat and "1 supporter" in repeat
 

@@ -257,7 +257,11 @@ class AttachmentForm(Once):
 
 
 class ResolveForm(forms.Form):
-    note = _text(_("Closing note"), required=False)
+    note = _text(
+        _("Closing note"),
+        required=False,
+        help_text=_("For staff only. Tell the reporter through a published follow-up."),
+    )
 
 
 class InstructForm(Once):

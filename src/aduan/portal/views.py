@@ -421,6 +421,12 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
             "followups": followups,
             "deadlines": steps.deadlines(clocks, clock.now()),
             "holder": steps.holder(complaint, clocks),
+            # Merged into another report: its public page, when it has one.
+            "merged_into": complaint.merged_into_id
+            and selectors.public_complaints()
+            .filter(pk=complaint.merged_into_id)
+            .values_list("tracking_id", flat=True)
+            .first(),
             "replies": list(complaint.replies.order_by("created_at", "id")),
             "own_files": [item for item in files if item.from_reporter],
             "agency_files": [
