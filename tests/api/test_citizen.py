@@ -64,6 +64,19 @@ def test_guest_submits_json_and_gets_the_secret_once(world: World, api: Api) -> 
     assert mine.status_code == 200 and mine.json()["available_actions"] == ["reply"]
 
 
+def test_coordinates_with_a_phones_precision_are_kept_rounded(world: World, api: Api) -> None:
+    response = api.post(
+        "/complaints/",
+        {**REPORT, **GUEST, "latitude": -0.94712345678, "longitude": "100.36171234567"},
+    )
+    assert response.status_code == 201, response.json()
+    complaint = Complaint.objects.get(tracking_id=response.json()["tracking_id"])
+    assert (str(complaint.latitude), str(complaint.longitude)) == ("-0.947123", "100.361712")
+    # Out of range is still refused.
+    refused = api.post("/complaints/", {**REPORT, **GUEST, "latitude": 91, "longitude": 100})
+    assert refused.status_code in (400, 422)
+
+
 def test_other_clients_submit_on_the_api_channel(world: World, other_api: Api) -> None:
     response = other_api.post("/complaints/", {**REPORT, **GUEST})
     assert Complaint.objects.get(tracking_id=response.json()["tracking_id"]).channel == "api"

@@ -80,6 +80,7 @@ def test_status_changes_of_its_complaints_are_delivered_once_and_signed(
     assert payload["event"] == "complaint.dispatched"
     assert payload["complaint"] == {"tracking_id": mine.tracking_id, "status": "dispatched"}
     assert payload["data"] == {"lead_agency": "DPU"}
+    assert payload["occurred_at"].endswith("+07:00")  # local time, as the rest of the API
     assert "Budi" not in str(payload)
     # Running again sends nothing new; a new event is delivered exactly once.
     assert webhooks_run() == {"created": 0, "delivered": 0, "failed": 0, "dead": 0}

@@ -151,6 +151,22 @@ def test_malformed_sms_is_400(
     assert InboundMessage.objects.count() == 0 and sms_gateway.sent == []
 
 
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (b'{"from": "081277778888", "id": "7"}', "missing field"),
+        (b'{"from": "081277778888", "id": "7", "text": null}', "must be text, not NoneType"),
+        (b'{"from": " ", "id": "7", "text": "LAPOR"}', "is empty"),
+    ],
+)
+def test_a_refused_sms_says_which_field_and_why(
+    client: Any, sms_gateway: SmsGatewaySimulator, body: bytes, said: str
+) -> None:
+    headers = {"X-Signature": sms_gateway.sign(body)}
+    response = client.post("/kanal/sms/", body, content_type="application/json", headers=headers)
+    assert response.status_code == 400 and said in response.content.decode()
+
+
 def test_status_query_by_sms(texter: Any, sms_gateway: SmsGatewaySimulator, world: Any) -> None:
     from tests.world import submit
 

@@ -25,6 +25,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import CharField, Max
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aduan.api import egress
@@ -92,7 +93,8 @@ def _payload(event: AuditEvent, complaint: Complaint, event_id: str) -> dict[str
     return {
         "id": event_id,
         "event": event.action,
-        "occurred_at": event.created_at,
+        # Local time with its offset (+07:00), as every other time the API gives.
+        "occurred_at": timezone.localtime(event.created_at),
         "complaint": {"tracking_id": complaint.tracking_id, "status": complaint.status},
         "data": {k: v for k, v in event.data.items() if k in REPORTER_DATA_KEYS},
     }

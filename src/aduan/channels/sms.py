@@ -89,11 +89,15 @@ def parse_inbound(body: bytes, content_type: str) -> dict[str, str]:
         ("text", settings.ADUAN_SMS_FIELD_TEXT),
         ("id", settings.ADUAN_SMS_FIELD_ID),
     ):
-        value = fields.get(key)
+        if key not in fields:
+            raise WebhookRejected(400, f"missing field “{key}”")
+        value = fields[key]
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or (name != "text" and not value.strip()):
-            raise WebhookRejected(400, f"missing field “{key}”")
+        if not isinstance(value, str):
+            raise WebhookRejected(400, f"field “{key}” must be text, not {type(value).__name__}")
+        if name != "text" and not value.strip():
+            raise WebhookRejected(400, f"field “{key}” is empty")
         values[name] = value.strip() if name != "text" else value
     try:
         values["from"] = normalize_phone(values["from"])
