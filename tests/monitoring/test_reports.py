@@ -465,6 +465,10 @@ def test_a_bad_period_is_explained(world: World) -> None:
     response = client.get(_url("report_pdf", "?period_type=quarter&year=2024"))
     assert response.status_code == 400
     assert b"quarter" in response.content.lower() or b"triwulan" in response.content.lower()
+    # The page of the documents answers the same parameters the same way.
+    page = client.get(_url("index", "?period_type=year&year=abc"))
+    assert page.status_code == 400 and 'aria-invalid="true"' in page.content.decode()
+    assert client.get(_url("index", "")).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["report_pdf", "press_release"])

@@ -3,6 +3,7 @@ the number of queries."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -12,7 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
+from aduan.complaints.models import Status
 from aduan.core.models import AuditEvent
 from aduan.renaksi import report, selectors, services
 from aduan.renaksi.loaders import LoadResult
@@ -175,6 +178,10 @@ def test_an_administrator_sets_a_status_and_adds_evidence(
     assert response["Location"].endswith("#tahun-2023")
     row = ActivityYear.objects.get(activity=activity, year=2023)
     assert (row.status, row.updated_by) == ("in_progress", world.admin)
+    # An activity in progress is "sedang berjalan"; a complaint in progress "ditindaklanjuti".
+    with translation.override("id"):
+        assert str(ActivityStatus.IN_PROGRESS.label) == "Sedang berjalan"
+        assert str(Status.IN_PROGRESS.label) == "Ditindaklanjuti"
 
     upload = SimpleUploadedFile("rilis.png", png_bytes(), content_type="image/png")
     response = client.post(
@@ -201,6 +208,27 @@ def test_an_administrator_sets_a_status_and_adds_evidence(
     assert response.status_code == 400
     assert "not an allowed type" in response.content.decode()
     assert Evidence.objects.count() == 1
+    # A link that is not one is said so, and only that.
+    response = client.post(
+        reverse("renaksi:evidence_add", args=[activity.pk, 2023]),
+        {"e2023-title": "Tautan", "e2023-url": "javascript:alert(1)"},
+    )
+    assert response.status_code == 400
+    assert "Give either a file or a link." not in response.content.decode()
+    # The same form sent twice (a retry on a slow line) adds the evidence once.
+    page = client.get(reverse("renaksi:activity", args=[activity.pk])).content.decode()
+    token = re.search(r'name="e2023-once" value="([0-9a-f]{32})"', page)
+    assert token is not None
+    link = {
+        "e2023-title": "Berita",
+        "e2023-url": "https://sumbarprov.go.id/berita",
+        "e2023-once": token.group(1),
+    }
+    for _attempt in range(2):
+        response = client.post(reverse("renaksi:evidence_add", args=[activity.pk, 2023]), link)
+        assert response.status_code == 302
+    assert Evidence.objects.filter(url="https://sumbarprov.go.id/berita").count() == 1
+    Evidence.objects.filter(url="https://sumbarprov.go.id/berita").delete()
 
     response = client.post(reverse("renaksi:evidence_remove", args=[evidence.pk]))
     assert response.status_code == 302
@@ -245,6 +273,12 @@ def test_an_administrator_adds_a_program_and_an_activity(
     )
     assert response.status_code == 400
     assert "Another activity has the code I.2.1" in response.content.decode()
+    # In any case: "i.2.1" is the same code.
+    response = client.post(
+        reverse("renaksi:activity_add"),
+        {"program": program.pk, "code": "i.2.1", "title": "Lagi", "years": ["2024"]},
+    )
+    assert response.status_code == 400
     # Editing shows the current values.
     edit = client.get(reverse("renaksi:activity_edit", args=[activity.pk])).content.decode()
     assert "Bimtek admin OPD" in edit and "DPU" in edit
@@ -306,6 +340,11 @@ def test_entering_a_new_years_self_assessment(plan: LoadResult, client_for: Clie
     assert AspectPriority.objects.filter(year=2024).count() == 5
     html = client.get(reverse("renaksi:progress")).content.decode()
     assert "Priority order 2024" in html and "Priority order 2021" in html
+
+    # A year that is not one of the plan's is refused, not added to every page.
+    response = client.post(reverse("renaksi:assessment") + "?tahun=2030", data)
+    assert response.status_code == 400
+    assert not AssessmentScore.objects.filter(year=2030).exists()
 
     # Two aspects with the same rank: a form error, nothing saved.
     data[f"rank_{indicators['sdm'].aspect_id}"] = "1"

@@ -13,7 +13,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +34,7 @@ from aduan.complaints.models import (
 )
 from aduan.complaints.services import FOLLOWUP_STATES, Identity
 from aduan.core.errors import DomainError, PermissionDenied
-from aduan.core.once import first_submission
+from aduan.core.once import applied_once
 from aduan.core.web import add_form_error, http_status_for
 from aduan.knowledge.selectors import templates_for_complaint
 
@@ -416,9 +415,8 @@ class Workspace:
         if not form.is_valid():
             return self.render(bound={key: form}, status=400)
         try:
-            with transaction.atomic():
-                token = form.cleaned_data.get("once")
-                if token and not first_submission(token):
+            with applied_once(form) as first:
+                if not first:
                     messages.info(self.request, _("This form was sent twice; it was saved once."))
                     return redirect("backoffice:complaint", tracking_id=self.complaint.tracking_id)
                 message = call(form.cleaned_data)

@@ -12,6 +12,7 @@ from aduan.agencies.models import Agency, Category
 from aduan.backoffice.forms import AgencyChoiceField, AgencyMultipleChoiceField, active_agencies
 from aduan.complaints.services import MAX_TEXT
 from aduan.core.errors import InvalidInput
+from aduan.core.once import Once
 from aduan.knowledge import placeholders, services
 from aduan.knowledge.models import Document, DocumentKind
 
@@ -128,7 +129,7 @@ class TemplateFilterForm(forms.Form):
         ]
 
 
-class ResponseTemplateForm(forms.Form):
+class ResponseTemplateForm(Once):
     title = forms.CharField(label=_("Title"), max_length=services.MAX_TEMPLATE_TITLE)
     category = forms.ModelChoiceField(
         label=_("Category"),

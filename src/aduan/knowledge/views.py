@@ -22,6 +22,7 @@ from aduan.backoffice.access import forbidden, menu_context, staff_page
 from aduan.backoffice.forms import active_agencies
 from aduan.backoffice.views import bad_cursor, page_links, page_of
 from aduan.core.errors import DomainError, InvalidInput, PermissionDenied
+from aduan.core.once import applied_once
 from aduan.core.web import add_form_error, http_status_for, private_file_response
 from aduan.knowledge import placeholders, policies, selectors, services
 from aduan.knowledge.forms import (
@@ -295,13 +296,15 @@ def _template_save(request: HttpRequest, item: ResponseTemplate | None) -> HttpR
     agency = data.get("agency")
     try:
         if item is None:
-            services.response_template_create(
-                actor=request.user,
-                title=data["title"],
-                body=data["body"],
-                category=data["category"],
-                agency=agency,
-            )
+            with applied_once(form) as first:
+                if first:
+                    services.response_template_create(
+                        actor=request.user,
+                        title=data["title"],
+                        body=data["body"],
+                        category=data["category"],
+                        agency=agency,
+                    )
             messages.success(request, _("The canned response was added."))
         else:
             services.response_template_update(

@@ -209,6 +209,8 @@ def _page(request: HttpRequest, form: PeriodForm, status: int = 200, **extra: An
                 threshold=reports.format_percent(reports.reprimand_threshold()),
                 min_missed=reports.reprimand_min_missed(),
             )
+    if "year" in request.GET and not form.is_valid() and status == 200:
+        status = 400  # as the documents and the dashboards answer the same parameters
     return render(request, "monitoring/reports/index.html", context, status=status)
 
 

@@ -15,7 +15,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,7 +32,7 @@ from aduan.complaints import policies, selectors, services, stats
 from aduan.complaints.models import OPEN_STATUSES, Channel, Complaint, Dispatch, FollowUp, Status
 from aduan.core import clock
 from aduan.core.errors import DomainError, InvalidInput, PermissionDenied
-from aduan.core.once import first_submission
+from aduan.core.once import applied_once
 from aduan.core.pagination import keyset_page
 from aduan.core.web import add_form_error, http_status_for, private_file_response
 from aduan.portal import passes, public, steps
@@ -375,9 +374,8 @@ def track_detail(request: HttpRequest, tracking_id: str) -> HttpResponse:
         form = action.form_class(request.POST, request.FILES)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    token = form.cleaned_data.get("once")
-                    if token and not first_submission(token):  # sent twice: saved once
+                with applied_once(form) as first:
+                    if not first:  # sent twice: saved once
                         return redirect("portal:track_detail", tracking_id=complaint.tracking_id)
                     action.run(actor, complaint, form.cleaned_data)
             except DomainError as error:

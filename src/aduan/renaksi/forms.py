@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Agency
+from aduan.core.once import Once
 from aduan.renaksi.models import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -19,6 +20,7 @@ from aduan.renaksi.models import (
     ActivityStatus,
     Aspect,
     AssessmentIndicator,
+    PlanYear,
     Program,
     ProgramGroup,
 )
@@ -143,7 +145,7 @@ class YearStatusForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Once):
     """A file or a link that shows an activity was carried out."""
 
     title = forms.CharField(label=_("Title"), max_length=300, required=False)
@@ -154,6 +156,8 @@ class EvidenceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.has_error("url") or self.has_error("file"):
+            return data  # the field's own error says what is wrong
         if bool(data.get("url")) == bool(data.get("file")):
             raise forms.ValidationError(_("Give either a file or a link."))
         return data
@@ -175,6 +179,14 @@ class AssessmentYearForm(forms.Form):
     """Which year's self-assessment to enter (``?tahun=``)."""
 
     tahun = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+    def clean_tahun(self) -> int:
+        year: int = self.cleaned_data["tahun"]
+        if not PlanYear.objects.filter(year=year).exists():
+            raise forms.ValidationError(
+                _("%(year)s is not a year of the action plan.") % {"year": year}
+            )
+        return year
 
 
 class AssessmentForm(forms.Form):

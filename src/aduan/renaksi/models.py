@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The plan does not state the scale of its self-assessment scores (its five are between 2.2 and
 # 3.0); anything from 0 to 5 is accepted, so a typing slip such as 22 is refused.
@@ -210,7 +211,9 @@ class ActivityStatus(models.TextChoices):
     """Where an activity stands in one year."""
 
     PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
+    # Its own context: "In progress" of a complaint reads "Ditindaklanjuti", of an activity
+    # "Sedang berjalan".
+    IN_PROGRESS = "in_progress", pgettext_lazy("activity status", "In progress")
     DONE = "done", _("Done")
     NOT_DONE = "not_done", _("Not done")
 

@@ -138,8 +138,9 @@ Coded = Program | Activity | AssessmentIndicator
 
 
 def _refuse_taken_code(model: type[Coded], code: str, instance: Coded | None, message: Any) -> None:
-    """Refuse ``code`` when another row of ``model`` than ``instance`` (None: new) has it."""
-    clash = model.objects.filter(code=code)
+    """Refuse ``code`` when another row of ``model`` than ``instance`` (None: new) has it, in
+    any case ("ii.1.2" is "II.1.2")."""
+    clash = model.objects.filter(code__iexact=code)
     if instance is not None:
         clash = clash.exclude(pk=instance.pk)
     if clash.exists():

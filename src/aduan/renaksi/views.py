@@ -28,6 +28,7 @@ from aduan.backoffice.access import forbidden, menu_context, staff_page
 from aduan.core import clock
 from aduan.core.calendar import local_date
 from aduan.core.errors import DomainError
+from aduan.core.once import applied_once
 from aduan.core.web import private_file_response
 from aduan.renaksi import report, selectors, services
 from aduan.renaksi.forms import (
@@ -199,13 +200,15 @@ def evidence_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES, prefix=f"e{year}")
     if form.is_valid():
         try:
-            services.evidence_add(
-                actor=request.user,
-                activity_year=row,
-                title=form.cleaned_data["title"],
-                url=form.cleaned_data["url"] or "",
-                upload=form.cleaned_data["file"],
-            )
+            with applied_once(form) as first:
+                if first:
+                    services.evidence_add(
+                        actor=request.user,
+                        activity_year=row,
+                        title=form.cleaned_data["title"],
+                        url=form.cleaned_data["url"] or "",
+                        upload=form.cleaned_data["file"],
+                    )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
