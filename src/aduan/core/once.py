@@ -30,7 +30,7 @@ def new_token() -> str:
 
 
 class Once(forms.Form):
-    """A form sent once: mix in, and check ``cleaned_data["once"]`` with first_submission."""
+    """A form applied once: mix in, and apply the valid form inside :func:`applied_once`."""
 
     # Not required: a client that does not send it (a script, an old page) is served as before,
     # without the guard.

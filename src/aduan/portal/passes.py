@@ -32,7 +32,8 @@ RECEIPT_MINUTES = 30
 
 def keep_receipt(session: Any, complaint: Complaint, secret: str) -> None:
     """The receipt of the complaint this browser just sent (the secret in clear: the session is
-    server-side, and the entry is dropped once it is too old to show)."""
+    server-side; the entry is replaced by the next submission and dropped when it is read after
+    ``RECEIPT_MINUTES``, or with the session)."""
     session[RECEIPT_KEY] = {
         "tracking_id": complaint.tracking_id,
         "secret": secret,
