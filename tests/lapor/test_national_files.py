@@ -294,8 +294,11 @@ def test_an_administrator_tries_a_refused_file_again(
     assert AuditEvent.objects.filter(action="lapor.file_retried").count() == 1
     assert sync().counts["files_taken"] == 1
     assert complaint_of(national_id).attachments.count() == 1
-    # Pressing it again once the file is attached changes nothing.
-    assert client.post(f"/staf/lapor/berkas/{file.pk}/ulang/").status_code == 404
+    # Pressing it again once the file is attached changes nothing, and says so.
+    again = client.post(f"/staf/lapor/berkas/{file.pk}/ulang/", follow=True)
+    assert again.status_code == 200
+    assert AuditEvent.objects.filter(action="lapor.file_retried").count() == 1
+    assert client.post("/staf/lapor/berkas/999999/ulang/").status_code == 404
 
 
 def test_status_counts_the_files_waiting_and_refused(

@@ -175,3 +175,56 @@ def test_registration_carries_no_protected_identity_and_never_a_contact(
     assert "081234567890" not in text and "+6281234567890" not in text
     assert "warga@example.org" not in text
     assert body["status"] == "Sedang Diproses" and body["status_instansi"] == "dispatched"
+
+
+def test_a_database_restored_from_a_backup_does_not_replay_national_answers(
+    national: NationalSimulator, world: World
+) -> None:
+    """A restore reuses row ids, and so the local keys ("register-c<id>"): a new complaint's
+    registration must not get the answer SP4N-LAPOR! kept for the lost one under that key."""
+    from aduan.lapor.sync import sync
+
+    lost = make(world, "dispatched")
+    sync()
+    lost_link = NationalLink.objects.get(complaint=lost)
+    lost_message = OutboundMessage.objects.get(link=lost_link)
+    key, lost_id = lost_message.idempotency_key, lost_link.national_id
+    assert lost_message.national_key.startswith(f"{key}:") and lost_id
+    # The restore: what was written after the backup is gone, and the next complaint gets the
+    # same row id, hence the same local key.
+    OutboundMessage.objects.filter(pk=lost_message.pk).delete()
+    NationalLink.objects.filter(pk=lost_link.pk).delete()
+    new = make(world, "dispatched", title="Sampah menumpuk di pasar")
+    OutboundMessage.objects.filter(link__complaint=new).update(idempotency_key=key)
+    sync()
+    new_link = NationalLink.objects.get(complaint=new)
+    assert new_link.national_id and new_link.national_id != lost_id
+    assert national.reports[new_link.national_id]["judul"] == "Sampah menumpuk di pasar"
+    assert not national.replayed
+
+
+def test_a_registration_answered_with_another_complaints_report_is_parked(
+    national: NationalSimulator, world: World
+) -> None:
+    """Messages written before keys had a nonce, after a restore: the answer names another
+    complaint (its referensi_instansi), so nothing is linked and the message waits."""
+    from aduan.lapor.sync import sync
+
+    complaint = make(world, "dispatched")
+    message = OutboundMessage.objects.get(link__complaint=complaint)
+    answer = {"tracking_id": "LAP-999", "versi": 1, "referensi_instansi": "SB-LAIN-0001"}
+    old_key = message.national_key
+    national.idempotency[old_key] = (201, answer)
+    sync()
+    message.refresh_from_db()
+    assert message.state == OutboundMessage.State.PARKED
+    assert "SB-LAIN-0001" in str(message.problem)
+    assert NationalLink.objects.get(complaint=complaint).national_id == ""
+    # Retry asks for a new registration (a new key), which SP4N-LAPOR! makes.
+    from aduan.lapor import services as lapor_services
+
+    lapor_services.message_retry(actor=None, messages=[message])
+    sync()
+    message.refresh_from_db()
+    assert message.state == OutboundMessage.State.DELIVERED and message.national_key != old_key
+    assert NationalLink.objects.get(complaint=complaint).national_id.startswith("LAP-")

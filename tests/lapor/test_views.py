@@ -62,6 +62,9 @@ def test_the_page_lists_parked_messages_and_the_last_sync(
     page = response.content.decode()
     assert response.status_code == 200
     assert f'data-message="{parked.pk}"' in page
+    # The administrator opens no complaint pages: the tracking ID is shown, not a dead link.
+    tracking_id = parked.link.complaint.tracking_id
+    assert tracking_id in page and f"/staf/aduan/{tracking_id}/" not in page
     assert "HTTP 422" in page
     assert 'data-count="parked">1<' in page
     assert "data-last-sync" in page and "Last sync" in page
@@ -80,7 +83,13 @@ def test_retry_and_discard_are_audited(world: World, parked: OutboundMessage) ->
     parked.refresh_from_db()
     assert parked.state == OutboundMessage.State.PENDING and parked.attempts == 0
     assert AuditEvent.objects.filter(action="lapor.message_retried").count() == 1
-    assert client.post(f"{URL}pesan/{parked.pk}/buang/").status_code == 404  # not parked now
+    # Pressed again (not parked now): said so on the page, nothing done.
+    again = client.post(f"{URL}pesan/{parked.pk}/buang/", follow=True)
+    assert "no longer parked" in again.content.decode()
+    parked.refresh_from_db()
+    assert parked.state == OutboundMessage.State.PENDING
+    assert not AuditEvent.objects.filter(action="lapor.message_discarded").exists()
+    assert client.post(f"{URL}pesan/999999/buang/").status_code == 404
     OutboundMessage.objects.filter(pk=parked.pk).update(state=OutboundMessage.State.PARKED)
     client.post(f"{URL}pesan/{parked.pk}/buang/", {"reason": "salah data"})
     parked.refresh_from_db()

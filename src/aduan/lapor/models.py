@@ -95,6 +95,11 @@ class OutboundMessage(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    # Random, drawn when the message is written: part of the key SP4N-LAPOR! sees
+    # (``national_key``), so that a database restored from a backup, which reuses row ids and so
+    # the local keys, does not send a new message under a key SP4N-LAPOR! already answered.
+    # Empty for messages written before it existed (their key stays as it was sent).
+    nonce = models.CharField(_("nonce"), max_length=32, blank=True, default="")
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PENDING
     )
@@ -120,6 +125,12 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.idempotency_key}"
+
+    @property
+    def national_key(self) -> str:
+        """The ``Idempotency-Key`` sent: the same on every attempt of this message, and new for
+        every message, also after a restore."""
+        return f"{self.idempotency_key}:{self.nonce}" if self.nonce else self.idempotency_key
 
 
 class SyncState(models.Model):

@@ -12,6 +12,7 @@ the national side already has them.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -150,6 +151,7 @@ def enqueue(link: NationalLink, kind: str, payload: dict[str, Any], key: str) ->
         kind=kind,
         payload=payload,
         idempotency_key=key,
+        nonce=secrets.token_hex(8),
         next_attempt_at=now,
         created_at=now,
     )

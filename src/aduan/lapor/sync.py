@@ -398,7 +398,7 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
                 answer = client.post(
                     endpoint,
                     body,
-                    idempotency_key=message.idempotency_key,
+                    idempotency_key=message.national_key,
                     national_id=link.national_id,
                 )
             except NationalError as error:
@@ -440,6 +440,14 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
                 )
                 counts["parked"] += 1
                 break
+            if message.kind == Kind.REGISTER and (why := _someone_elses(message, config, answer)):
+                # Retry must ask for a new registration, not replay the answer it already got.
+                OutboundMessage.objects.filter(pk=message.pk).update(nonce=secrets.token_hex(8))
+                _failed(
+                    message, config, "", retryable=False, status=None, retry_after=None, why=why
+                )
+                counts["parked"] += 1
+                break
             try:
                 _delivered(message, config, body, answer)
             except IntegrityError:
@@ -457,6 +465,27 @@ def push(client: NationalClient, config: Config, counts: Counter[str]) -> None:
                 break
             counts["delivered"] += 1
             failures_in_a_row = 0
+
+
+def _someone_elses(
+    message: OutboundMessage, config: Config, answer: dict[str, Any]
+) -> dict[str, Any]:
+    """Why a registration's answer is not this complaint's (empty when it is): SP4N-LAPOR!
+    answered with a report whose reference is another complaint's tracking ID, e.g. the answer
+    it kept for a key that a database restored from a backup sent again for a new complaint."""
+    reference = str(config.mapping.get(answer, "local_reference", "") or "")
+    complaint = message.link.complaint
+    if not reference or complaint is None or reference == complaint.tracking_id:
+        return {}
+    return problem(
+        _(
+            "SP4N-LAPOR! answered the registration with report %(national_id)s, which belongs "
+            "to %(reference)s, not to this complaint. Nothing was linked. Check whether the "
+            "database was restored from a backup (docs/operations.md), then press Retry."
+        ),
+        national_id=str(config.mapping.get(answer, "national_id", ""))[:64],
+        reference=reference[:64],
+    )
 
 
 def _taken_id(message: OutboundMessage, config: Config, answer: dict[str, Any]) -> dict[str, Any]:

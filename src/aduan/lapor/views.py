@@ -15,10 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from aduan.backoffice.access import forbidden, menu_context, staff_page
+from aduan.backoffice.access import forbidden, menu_context, staff_page, works_with_complaints
+from aduan.complaints.policies import staff_roles
 from aduan.core.errors import DomainError
 from aduan.core.pagination import keyset_page
 from aduan.lapor import selectors, services
+from aduan.lapor.models import NationalFile, OutboundMessage
 
 PAGE = 20
 
@@ -49,6 +51,9 @@ def admin(request: HttpRequest) -> HttpResponse:
         "next_url": f"?cursor={page.next_cursor}" if page.next_cursor else "",
         "previous_url": f"?cursor={page.previous_cursor}" if page.previous_cursor else "",
         **menu_context(request, "lapor"),
+        # A system administrator who also works with complaints (e.g. a coordinator) gets links
+        # to them; one who only administers sees the tracking IDs (the workspace would refuse).
+        "opens_complaints": works_with_complaints(staff_roles(request.user)),
     }
     return render(request, "lapor/admin.html", context)
 
@@ -63,6 +68,14 @@ def sync_now(request: HttpRequest) -> HttpResponse:
     return redirect("lapor:admin")
 
 
+def _no_longer_parked(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retry or Discard on a message that was retried or discarded meanwhile (pressed twice)."""
+    if not OutboundMessage.objects.filter(pk=pk).exists():
+        raise Http404
+    messages.info(request, _("This message is no longer parked: it was retried or discarded."))
+    return redirect("lapor:admin")
+
+
 @require_POST
 @staff_page(works=False)
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
@@ -70,7 +83,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     message = selectors.parked_message(pk)
     if message is None:
-        raise Http404
+        return _no_longer_parked(request, pk)
     services.message_retry(actor=request.user, messages=[message])
     messages.success(request, _("The message will be sent again at the next sync."))
     return redirect("lapor:admin")
@@ -98,7 +111,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     message = selectors.parked_message(pk)
     if message is None:
-        raise Http404
+        return _no_longer_parked(request, pk)
     services.message_discard(
         actor=request.user, message=message, reason=request.POST.get("reason", "")
     )
@@ -136,7 +149,15 @@ def file_retry(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     file = selectors.refused_file(pk)
     if file is None:
-        raise Http404
+        state = NationalFile.objects.filter(pk=pk).values_list("state", flat=True).first()
+        if state is None:
+            raise Http404
+        # Pressed twice, or by two administrators: the first already sent it back.
+        if state == NationalFile.State.TAKEN:
+            messages.info(request, _("The file is attached already."))
+        else:
+            messages.info(request, _("The file was already sent back to be fetched."))
+        return redirect("lapor:admin")
     if services.national_file_retry(actor=request.user, file=file):
         messages.success(request, _("The file will be fetched again at the next sync."))
     else:

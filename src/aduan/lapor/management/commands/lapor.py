@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from aduan.core.problems import problem_text
 from aduan.lapor import config, services
@@ -35,6 +35,7 @@ from aduan.lapor.models import (
     OutboundMessage,
     SyncRun,
 )
+from aduan.lapor.selectors import RunView
 
 
 def _when(moment: datetime | None) -> str:
@@ -226,4 +227,11 @@ class Command(BaseCommand):
         for run in SyncRun.objects.order_by("-started_at", "-id")[:5]:
             started = _when(run.started_at)
             run_error = problem_text(run.error_problem) or run.error
-            row(_("Run"), run.get_kind_display(), started, run.counts, run_error[:200])
+            counts = "; ".join(f"{label}: {value}" for label, value in RunView(run).counts)
+            row(
+                pgettext("a sync run", "Run"),
+                run.get_kind_display(),
+                started,
+                counts or "-",
+                run_error[:200],
+            )
