@@ -10,6 +10,7 @@ import importlib.util
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +27,29 @@ def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def _env_number(name: str, default: float, kind: type[int] | type[float]) -> Any:
+    """A number from the environment, or a configuration error that names the variable (the
+    ``aduan`` command prints it on one line) instead of a traceback."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return kind(default)
+    try:
+        return kind(raw)
+    except ValueError:
+        wanted = "a whole number" if kind is int else "a number"
+        raise ImproperlyConfigured(f"{name} must be {wanted}, not {raw!r}.") from None
+
+
+def _env_int(name: str, default: int) -> int:
+    value: int = _env_number(name, default, int)
+    return value
+
+
+def _env_float(name: str, default: float) -> float:
+    value: float = _env_number(name, default, float)
+    return value
+
+
 if PRODUCTION:
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     if len(SECRET_KEY) < 32:
@@ -37,7 +61,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 else:
     # Development and tests only; production refuses to start without its own key.
@@ -132,7 +156,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{WORK_DIR / 'aduan.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=_env_int("CONN_MAX_AGE", 60),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -232,8 +256,8 @@ ADUAN_DEADLINES = {
 # --- Sign-in security -----------------------------------------------------------------------
 # django-axes: after ADUAN_LOGIN_FAILURE_LIMIT failures for one account from one address, that
 # pair is locked for ADUAN_LOGIN_COOLOFF_MINUTES.
-AXES_FAILURE_LIMIT = int(os.environ.get("ADUAN_LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADUAN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = _env_int("ADUAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_env_int("ADUAN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
@@ -242,7 +266,7 @@ AXES_USERNAME_CALLABLE = "aduan.accounts.backends.axes_username"
 # Renders accounts/locked_out.html with the time the person may try again.
 AXES_LOCKOUT_CALLABLE = "aduan.accounts.views.locked_out"
 # Staff sessions end after this many idle minutes; staff must sign in with a TOTP code.
-ADUAN_STAFF_IDLE_MINUTES = int(os.environ.get("ADUAN_STAFF_IDLE_MINUTES", "30"))
+ADUAN_STAFF_IDLE_MINUTES = _env_int("ADUAN_STAFF_IDLE_MINUTES", 30)
 ADUAN_STAFF_REQUIRE_2FA = os.environ.get("ADUAN_STAFF_REQUIRE_2FA", "1") == "1"
 OTP_TOTP_ISSUER = os.environ.get("ADUAN_TOTP_ISSUER", "Aduan Sumbar")
 # Citizens' sessions last two weeks; staff sessions are shortened by the idle timeout.
@@ -277,15 +301,15 @@ ADUAN_PERIODIC_TASKS: dict[str, dict[str, object]] = {}
 # rows older than ADUAN_TASK_RESULT_DAYS.
 ADUAN_PERIODIC_TASKS["complaints.sweep"] = {
     "task": "aduan.notifications.tasks.sweep_complaints",
-    "every_seconds": int(os.environ.get("ADUAN_SWEEP_SECONDS", "300")),
+    "every_seconds": _env_int("ADUAN_SWEEP_SECONDS", 300),
 }
 ADUAN_PERIODIC_TASKS["tasks.prune"] = {
     "task": "aduan.notifications.tasks.prune_task_results",
     "every_seconds": 24 * 3600,
 }
-ADUAN_TASK_RESULT_DAYS = int(os.environ.get("ADUAN_TASK_RESULT_DAYS", "7"))
+ADUAN_TASK_RESULT_DAYS = _env_int("ADUAN_TASK_RESULT_DAYS", 7)
 # How long an idle worker waits before looking for queued tasks again.
-ADUAN_WORKER_POLL_SECONDS = float(os.environ.get("ADUAN_WORKER_POLL_SECONDS", "1"))
+ADUAN_WORKER_POLL_SECONDS = _env_float("ADUAN_WORKER_POLL_SECONDS", 1)
 
 # --- REST API (issue 4) ---------------------------------------------------------------------
 # /api/v1/ (docs/api.md). Every request carries a client key; a user token makes the person
@@ -322,13 +346,13 @@ SPECTACULAR_SETTINGS = {
 }
 # Clients named here submit on the "superapp" channel (others on "api").
 ADUAN_API_SUPERAPP_CLIENTS = _env_list("ADUAN_API_SUPERAPP_CLIENTS") or ["superapp"]
-ADUAN_API_IDEMPOTENCY_HOURS = int(os.environ.get("ADUAN_API_IDEMPOTENCY_HOURS", "24"))
-ADUAN_API_TOKEN_DAYS = int(os.environ.get("ADUAN_API_TOKEN_DAYS", "30"))
+ADUAN_API_IDEMPOTENCY_HOURS = _env_int("ADUAN_API_IDEMPOTENCY_HOURS", 24)
+ADUAN_API_TOKEN_DAYS = _env_int("ADUAN_API_TOKEN_DAYS", 30)
 ADUAN_API_PAGE_SIZE = 20
 # Outbound webhooks: attempts before a delivery is dead; first retry delay, doubled each time.
-ADUAN_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("ADUAN_WEBHOOK_MAX_ATTEMPTS", "8"))
-ADUAN_WEBHOOK_RETRY_SECONDS = int(os.environ.get("ADUAN_WEBHOOK_RETRY_SECONDS", "30"))
-ADUAN_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("ADUAN_WEBHOOK_TIMEOUT_SECONDS", "10"))
+ADUAN_WEBHOOK_MAX_ATTEMPTS = _env_int("ADUAN_WEBHOOK_MAX_ATTEMPTS", 8)
+ADUAN_WEBHOOK_RETRY_SECONDS = _env_int("ADUAN_WEBHOOK_RETRY_SECONDS", 30)
+ADUAN_WEBHOOK_TIMEOUT_SECONDS = _env_float("ADUAN_WEBHOOK_TIMEOUT_SECONDS", 10)
 ADUAN_WEBHOOK_REQUIRE_HTTPS = (
     os.environ.get("ADUAN_WEBHOOK_REQUIRE_HTTPS", "1" if PRODUCTION else "0") == "1"
 )
@@ -352,14 +376,14 @@ ADUAN_OPEN311_KEY_SERVICE = os.environ.get("ADUAN_OPEN311_KEY_SERVICE", "")
 ADUAN_OPEN311_CHANGESET = os.environ.get("ADUAN_OPEN311_CHANGESET", "2026-11-29T00:00:00+07:00")
 # GET requests: the default (and widest) window of requested_datetime, the most results per
 # answer, and how deep page/page_size may reach (OFFSET stays bounded).
-ADUAN_OPEN311_WINDOW_DAYS = int(os.environ.get("ADUAN_OPEN311_WINDOW_DAYS", "90"))
-ADUAN_OPEN311_MAX_RESULTS = int(os.environ.get("ADUAN_OPEN311_MAX_RESULTS", "1000"))
-ADUAN_OPEN311_MAX_DEPTH = int(os.environ.get("ADUAN_OPEN311_MAX_DEPTH", "10000"))
+ADUAN_OPEN311_WINDOW_DAYS = _env_int("ADUAN_OPEN311_WINDOW_DAYS", 90)
+ADUAN_OPEN311_MAX_RESULTS = _env_int("ADUAN_OPEN311_MAX_RESULTS", 1000)
+ADUAN_OPEN311_MAX_DEPTH = _env_int("ADUAN_OPEN311_MAX_DEPTH", 10000)
 # Public answers round coordinates to this many decimals (3 ≈ 110 m) and show the region, not
 # the typed address, unless ADUAN_OPEN311_PUBLISH_ADDRESS=1: a place may be a person's home.
-ADUAN_OPEN311_COORDINATE_DECIMALS = int(os.environ.get("ADUAN_OPEN311_COORDINATE_DECIMALS", "3"))
+ADUAN_OPEN311_COORDINATE_DECIMALS = _env_int("ADUAN_OPEN311_COORDINATE_DECIMALS", 3)
 ADUAN_OPEN311_PUBLISH_ADDRESS = os.environ.get("ADUAN_OPEN311_PUBLISH_ADDRESS", "0") == "1"
-ADUAN_OPEN311_MAX_MEDIA_FILES = int(os.environ.get("ADUAN_OPEN311_MAX_MEDIA_FILES", "3"))
+ADUAN_OPEN311_MAX_MEDIA_FILES = _env_int("ADUAN_OPEN311_MAX_MEDIA_FILES", 3)
 
 # --- Message channels: WhatsApp, SMS, e-mail (issue 4) ---------------------------------------
 # docs/channels.md. Webhooks under /kanal/; an empty secret refuses every inbound request.
@@ -381,18 +405,18 @@ ADUAN_CHANNEL_HTTP_TIMEOUT_SECONDS = float(
     os.environ.get("ADUAN_CHANNEL_HTTP_TIMEOUT_SECONDS", "10")
 )
 # A conversation idle this long starts over.
-ADUAN_CONVERSATION_IDLE_HOURS = int(os.environ.get("ADUAN_CONVERSATION_IDLE_HOURS", "24"))
+ADUAN_CONVERSATION_IDLE_HOURS = _env_int("ADUAN_CONVERSATION_IDLE_HOURS", 24)
 # E-mail intake: the inbound-mail webhook (signed like SMS) and/or IMAP polling.
 ADUAN_EMAIL_WEBHOOK_SECRET = os.environ.get("ADUAN_EMAIL_WEBHOOK_SECRET", "")
 ADUAN_EMAIL_SIGNATURE_HEADER = os.environ.get("ADUAN_EMAIL_SIGNATURE_HEADER", "X-Signature")
-ADUAN_EMAIL_MAX_BYTES = int(os.environ.get("ADUAN_EMAIL_MAX_BYTES", str(25 * 1024 * 1024)))
+ADUAN_EMAIL_MAX_BYTES = _env_int("ADUAN_EMAIL_MAX_BYTES", 25 * 1024 * 1024)
 ADUAN_IMAP_HOST = os.environ.get("ADUAN_IMAP_HOST", "")
-ADUAN_IMAP_PORT = int(os.environ.get("ADUAN_IMAP_PORT", "993"))
+ADUAN_IMAP_PORT = _env_int("ADUAN_IMAP_PORT", 993)
 ADUAN_IMAP_SECURITY = os.environ.get("ADUAN_IMAP_SECURITY", "ssl")  # ssl, starttls or none
 ADUAN_IMAP_USER = os.environ.get("ADUAN_IMAP_USER", "")
 ADUAN_IMAP_PASSWORD = os.environ.get("ADUAN_IMAP_PASSWORD", "")
 ADUAN_IMAP_FOLDER = os.environ.get("ADUAN_IMAP_FOLDER", "INBOX")
-ADUAN_IMAP_POLL_SECONDS = int(os.environ.get("ADUAN_IMAP_POLL_SECONDS", "60"))
+ADUAN_IMAP_POLL_SECONDS = _env_int("ADUAN_IMAP_POLL_SECONDS", 60)
 ADUAN_PERIODIC_TASKS["channels.retry"] = {
     "task": "aduan.channels.tasks.channels_retry",
     "every_seconds": 60,
@@ -407,16 +431,16 @@ if ADUAN_IMAP_HOST:
 # Outbox rows are fanned out to deliveries and sent by `aduan worker` (docs/operations.md).
 ADUAN_PERIODIC_TASKS["notifications.deliver"] = {
     "task": "aduan.notifications.tasks.deliver_notifications",
-    "every_seconds": int(os.environ.get("ADUAN_NOTIFY_POLL_SECONDS", "5")),
+    "every_seconds": _env_int("ADUAN_NOTIFY_POLL_SECONDS", 5),
 }
 # Links in messages are absolute: the address people open the site at.
 ADUAN_SITE_URL = os.environ.get("ADUAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ADUAN_NOTIFY_CHANNELS = _env_list("ADUAN_NOTIFY_CHANNELS") or ["in_app", "email", "whatsapp", "sms"]
-ADUAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("ADUAN_NOTIFY_MAX_ATTEMPTS", "8"))
-ADUAN_NOTIFY_BACKOFF_SECONDS = int(os.environ.get("ADUAN_NOTIFY_BACKOFF_SECONDS", "30"))
-ADUAN_NOTIFY_BACKOFF_MAX_SECONDS = int(os.environ.get("ADUAN_NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
+ADUAN_NOTIFY_MAX_ATTEMPTS = _env_int("ADUAN_NOTIFY_MAX_ATTEMPTS", 8)
+ADUAN_NOTIFY_BACKOFF_SECONDS = _env_int("ADUAN_NOTIFY_BACKOFF_SECONDS", 30)
+ADUAN_NOTIFY_BACKOFF_MAX_SECONDS = _env_int("ADUAN_NOTIFY_BACKOFF_MAX_SECONDS", 3600)
 # A worker holds a delivery this long while it talks to the provider; longer than any timeout.
-ADUAN_NOTIFY_LEASE_SECONDS = int(os.environ.get("ADUAN_NOTIFY_LEASE_SECONDS", "120"))
+ADUAN_NOTIFY_LEASE_SECONDS = _env_int("ADUAN_NOTIFY_LEASE_SECONDS", 120)
 # After a worker died mid-send, these channels are sent again with the same reference (the
 # provider or mail store recognises it); the others go to the dead letters for a person to check.
 ADUAN_NOTIFY_RESEND_UNCONFIRMED = _env_list("ADUAN_NOTIFY_RESEND_UNCONFIRMED") or ["email", "sms"]
@@ -424,7 +448,7 @@ ADUAN_NOTIFY_SENDERS = {
     "whatsapp": os.environ.get("ADUAN_NOTIFY_WHATSAPP_SENDER", "aduan.channels.whatsapp.send_text"),
     "sms": os.environ.get("ADUAN_NOTIFY_SMS_SENDER", "aduan.channels.sms.send_sms"),
 }
-ADUAN_NOTIFY_BATCH = int(os.environ.get("ADUAN_NOTIFY_BATCH", "200"))
+ADUAN_NOTIFY_BATCH = _env_int("ADUAN_NOTIFY_BATCH", 200)
 # Enqueue a delivery task when a change with notifications commits (else: the poll above).
 ADUAN_NOTIFY_ENQUEUE_ON_COMMIT = os.environ.get("ADUAN_NOTIFY_ENQUEUE_ON_COMMIT", "0") == "1"
 
@@ -454,19 +478,19 @@ ADUAN_DEADLINES["escalate_every_working_days"] = int(
 ADUAN_ROLLUPS_ON_COMMIT = os.environ.get("ADUAN_ROLLUPS_ON_COMMIT", "1") != "0"
 ADUAN_PERIODIC_TASKS["monitoring.rollups"] = {
     "task": "aduan.monitoring.tasks.follow_audit_log",
-    "every_seconds": int(os.environ.get("ADUAN_ROLLUPS_SECONDS", "2")),
+    "every_seconds": _env_int("ADUAN_ROLLUPS_SECONDS", 2),
 }
 
 # --- Exports of back-office lists (issue 5) -------------------------------------------------
 # docs/exports.md. Up to ADUAN_EXPORT_SYNC_LIMIT rows download at once; longer lists are written
 # by `aduan worker` into ADUAN_EXPORT_ROOT (private: served only to the owner, never under
 # MEDIA_URL) and deleted ADUAN_EXPORT_KEEP_DAYS after they are ready.
-ADUAN_EXPORT_SYNC_LIMIT = int(os.environ.get("ADUAN_EXPORT_SYNC_LIMIT", "5000"))
-ADUAN_EXPORT_CHUNK = int(os.environ.get("ADUAN_EXPORT_CHUNK", "2000"))
-ADUAN_EXPORT_KEEP_DAYS = int(os.environ.get("ADUAN_EXPORT_KEEP_DAYS", "7"))
+ADUAN_EXPORT_SYNC_LIMIT = _env_int("ADUAN_EXPORT_SYNC_LIMIT", 5000)
+ADUAN_EXPORT_CHUNK = _env_int("ADUAN_EXPORT_CHUNK", 2000)
+ADUAN_EXPORT_KEEP_DAYS = _env_int("ADUAN_EXPORT_KEEP_DAYS", 7)
 ADUAN_EXPORT_ROOT = Path(os.environ.get("ADUAN_EXPORT_ROOT", WORK_DIR / "var" / "exports"))
 # An export running longer than this is taken for a stopped worker and marked failed.
-ADUAN_EXPORT_STALE_MINUTES = int(os.environ.get("ADUAN_EXPORT_STALE_MINUTES", "60"))
+ADUAN_EXPORT_STALE_MINUTES = _env_int("ADUAN_EXPORT_STALE_MINUTES", 60)
 ADUAN_PERIODIC_TASKS["exports.prune"] = {
     "task": "aduan.exports.tasks.prune_exports",
     "every_seconds": 3600,
@@ -477,8 +501,8 @@ ADUAN_PERIODIC_TASKS["exports.prune"] = {
 # its deadline compliance is below the threshold in a period and in the period before, and it
 # missed (or is still past) at least ADUAN_REPRIMAND_MIN_MISSED deadlines in the period. The
 # letter asks it to act within ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS working days.
-ADUAN_REPRIMAND_THRESHOLD_PERCENT = float(os.environ.get("ADUAN_REPRIMAND_THRESHOLD_PERCENT", "80"))
-ADUAN_REPRIMAND_MIN_MISSED = int(os.environ.get("ADUAN_REPRIMAND_MIN_MISSED", "3"))
+ADUAN_REPRIMAND_THRESHOLD_PERCENT = _env_float("ADUAN_REPRIMAND_THRESHOLD_PERCENT", 80)
+ADUAN_REPRIMAND_MIN_MISSED = _env_int("ADUAN_REPRIMAND_MIN_MISSED", 3)
 ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS = int(
     os.environ.get("ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS", "7")
 )
@@ -488,20 +512,20 @@ ADUAN_REPRIMAND_RESPONSE_WORKING_DAYS = int(
 # number at least ADUAN_TRENDS_MIN_COUNT and the Poisson chance of so many, at the weekly average
 # of the previous ADUAN_TRENDS_WEEKS weeks (at least ADUAN_TRENDS_MEAN_FLOOR), is below
 # ADUAN_TRENDS_P_VALUE. At most ADUAN_TRENDS_LIMIT of each kind are shown.
-ADUAN_TRENDS_WEEKS = int(os.environ.get("ADUAN_TRENDS_WEEKS", "8"))
-ADUAN_TRENDS_MIN_COUNT = int(os.environ.get("ADUAN_TRENDS_MIN_COUNT", "5"))
-ADUAN_TRENDS_P_VALUE = float(os.environ.get("ADUAN_TRENDS_P_VALUE", "0.01"))
-ADUAN_TRENDS_MEAN_FLOOR = float(os.environ.get("ADUAN_TRENDS_MEAN_FLOOR", "1"))
-ADUAN_TRENDS_LIMIT = int(os.environ.get("ADUAN_TRENDS_LIMIT", "10"))
+ADUAN_TRENDS_WEEKS = _env_int("ADUAN_TRENDS_WEEKS", 8)
+ADUAN_TRENDS_MIN_COUNT = _env_int("ADUAN_TRENDS_MIN_COUNT", 5)
+ADUAN_TRENDS_P_VALUE = _env_float("ADUAN_TRENDS_P_VALUE", 0.01)
+ADUAN_TRENDS_MEAN_FLOOR = _env_float("ADUAN_TRENDS_MEAN_FLOOR", 1)
+ADUAN_TRENDS_LIMIT = _env_int("ADUAN_TRENDS_LIMIT", 10)
 
 # --- Duplicate detection (issue 6) ----------------------------------------------------------
 # docs/architecture.md "Duplicates". A new complaint is compared with the complaints submitted up
 # to ADUAN_DUPLICATES_WINDOW_DAYS before or after it in the same kecamatan or category (at most
 # ADUAN_DUPLICATES_POOL_LIMIT of each, on each side in time); pairs scoring at least
 # ADUAN_DUPLICATES_THRESHOLD are kept (chosen with tests/bench/bench_duplicates.py).
-ADUAN_DUPLICATES_WINDOW_DAYS = int(os.environ.get("ADUAN_DUPLICATES_WINDOW_DAYS", "30"))
-ADUAN_DUPLICATES_THRESHOLD = float(os.environ.get("ADUAN_DUPLICATES_THRESHOLD", "0.55"))
-ADUAN_DUPLICATES_POOL_LIMIT = int(os.environ.get("ADUAN_DUPLICATES_POOL_LIMIT", "100"))
+ADUAN_DUPLICATES_WINDOW_DAYS = _env_int("ADUAN_DUPLICATES_WINDOW_DAYS", 30)
+ADUAN_DUPLICATES_THRESHOLD = _env_float("ADUAN_DUPLICATES_THRESHOLD", 0.55)
+ADUAN_DUPLICATES_POOL_LIMIT = _env_int("ADUAN_DUPLICATES_POOL_LIMIT", 100)
 
 # --- Routing suggestions (issue 6) ----------------------------------------------------------
 # docs/architecture.md "Routing suggestions", docs/operations.md "Routing models". Model files
@@ -510,9 +534,9 @@ ADUAN_DUPLICATES_POOL_LIMIT = int(os.environ.get("ADUAN_DUPLICATES_POOL_LIMIT", 
 # choose the threshold. The schedule job trains when the screen's "retrain every N days" is due.
 # Training reads at most ADUAN_ROUTING_MAX_EXAMPLES of the newest dispatched complaints.
 ADUAN_ROUTING_DIR = Path(os.environ.get("ADUAN_ROUTING_DIR", WORK_DIR / "var" / "routing"))
-ADUAN_ROUTING_MIN_EXAMPLES = int(os.environ.get("ADUAN_ROUTING_MIN_EXAMPLES", "30"))
+ADUAN_ROUTING_MIN_EXAMPLES = _env_int("ADUAN_ROUTING_MIN_EXAMPLES", 30)
 ADUAN_ROUTING_HELDOUT_SHARE = 0.2
-ADUAN_ROUTING_MAX_EXAMPLES = int(os.environ.get("ADUAN_ROUTING_MAX_EXAMPLES", "300000"))
+ADUAN_ROUTING_MAX_EXAMPLES = _env_int("ADUAN_ROUTING_MAX_EXAMPLES", 300000)
 # Model files are pickles: set to 0 to refuse uploads from the admin screen.
 ADUAN_ROUTING_UPLOADS = os.environ.get("ADUAN_ROUTING_UPLOADS", "1") != "0"
 # The account automatic dispatches act as (a coordinator that cannot sign in).
@@ -543,12 +567,12 @@ ADUAN_SUPERAPP_OIDC_TIMEOUT_SECONDS = float(
     os.environ.get("ADUAN_SUPERAPP_OIDC_TIMEOUT_SECONDS", "10")
 )
 # Discovery document and keys are cached this long (an unknown key id fetches the keys again).
-ADUAN_SUPERAPP_OIDC_CACHE_SECONDS = int(os.environ.get("ADUAN_SUPERAPP_OIDC_CACHE_SECONDS", "3600"))
+ADUAN_SUPERAPP_OIDC_CACHE_SECONDS = _env_int("ADUAN_SUPERAPP_OIDC_CACHE_SECONDS", 3600)
 ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS = int(
     os.environ.get("ADUAN_SUPERAPP_OIDC_CLOCK_SKEW_SECONDS", "60")
 )
 # A sign-in must come back from the provider within this many seconds.
-ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE = int(os.environ.get("ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE", "600"))
+ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE = _env_int("ADUAN_SUPERAPP_OIDC_FLOW_MAX_AGE", 600)
 # Where the provider sends the browser after signing out there (registered at the provider; a
 # full URL); empty: https://<this host>/ (the home page).
 ADUAN_SUPERAPP_OIDC_POST_LOGOUT_REDIRECT_URI = os.environ.get(
@@ -568,14 +592,14 @@ ADUAN_DUKCAPIL_URL = os.environ.get("ADUAN_DUKCAPIL_URL", "")
 ADUAN_DUKCAPIL_USER_ID = os.environ.get("ADUAN_DUKCAPIL_USER_ID", "")
 ADUAN_DUKCAPIL_PASSWORD = os.environ.get("ADUAN_DUKCAPIL_PASSWORD", "")
 ADUAN_DUKCAPIL_IP_USER = os.environ.get("ADUAN_DUKCAPIL_IP_USER", "")
-ADUAN_DUKCAPIL_NAME_THRESHOLD = int(os.environ.get("ADUAN_DUKCAPIL_NAME_THRESHOLD", "90"))
-ADUAN_DUKCAPIL_TIMEOUT_SECONDS = float(os.environ.get("ADUAN_DUKCAPIL_TIMEOUT_SECONDS", "10"))
+ADUAN_DUKCAPIL_NAME_THRESHOLD = _env_int("ADUAN_DUKCAPIL_NAME_THRESHOLD", 90)
+ADUAN_DUKCAPIL_TIMEOUT_SECONDS = _env_float("ADUAN_DUKCAPIL_TIMEOUT_SECONDS", 10)
 ADUAN_DUKCAPIL_CA_BUNDLE = os.environ.get("ADUAN_DUKCAPIL_CA_BUNDLE", "")
 ADUAN_NIK_ONLINE_ADAPTER = os.environ.get(
     "ADUAN_NIK_ONLINE_ADAPTER", "aduan.identity.dukcapil.DukcapilAdapter"
 )
-ADUAN_NIK_ONLINE_RETRY_MINUTES = int(os.environ.get("ADUAN_NIK_ONLINE_RETRY_MINUTES", "60"))
-ADUAN_NIK_ONLINE_MAX_ATTEMPTS = int(os.environ.get("ADUAN_NIK_ONLINE_MAX_ATTEMPTS", "5"))
+ADUAN_NIK_ONLINE_RETRY_MINUTES = _env_int("ADUAN_NIK_ONLINE_RETRY_MINUTES", 60)
+ADUAN_NIK_ONLINE_MAX_ATTEMPTS = _env_int("ADUAN_NIK_ONLINE_MAX_ATTEMPTS", 5)
 ADUAN_PERIODIC_TASKS["identity.nik_retry"] = {
     "task": "aduan.identity.tasks.retry_nik_checks",
     "every_seconds": 900,
@@ -602,19 +626,19 @@ ADUAN_LAPOR_AUTH_HEADER = os.environ.get("ADUAN_LAPOR_AUTH_HEADER", "Authorizati
 ADUAN_LAPOR_AUTH_SCHEME = os.environ.get("ADUAN_LAPOR_AUTH_SCHEME", "Bearer")
 ADUAN_LAPOR_INSTANSI_ID = os.environ.get("ADUAN_LAPOR_INSTANSI_ID", "")
 ADUAN_LAPOR_MAPPING_FILE = os.environ.get("ADUAN_LAPOR_MAPPING_FILE", "")
-ADUAN_LAPOR_TIMEOUT_SECONDS = float(os.environ.get("ADUAN_LAPOR_TIMEOUT_SECONDS", "15"))
+ADUAN_LAPOR_TIMEOUT_SECONDS = _env_float("ADUAN_LAPOR_TIMEOUT_SECONDS", 15)
 # Local complaints registered nationally once verified: all, non_confidential or none.
 ADUAN_LAPOR_REGISTER = os.environ.get("ADUAN_LAPOR_REGISTER", "non_confidential")
 if ADUAN_LAPOR_REGISTER not in ("all", "non_confidential", "none"):
     raise ImproperlyConfigured("ADUAN_LAPOR_REGISTER must be all, non_confidential or none.")
-ADUAN_LAPOR_PAGE_SIZE = int(os.environ.get("ADUAN_LAPOR_PAGE_SIZE", "50"))
-ADUAN_LAPOR_MAX_PAGES = int(os.environ.get("ADUAN_LAPOR_MAX_PAGES", "20"))
-ADUAN_LAPOR_PUSH_BATCH = int(os.environ.get("ADUAN_LAPOR_PUSH_BATCH", "200"))
-ADUAN_LAPOR_MAX_ATTEMPTS = int(os.environ.get("ADUAN_LAPOR_MAX_ATTEMPTS", "12"))
-ADUAN_LAPOR_BACKOFF_SECONDS = float(os.environ.get("ADUAN_LAPOR_BACKOFF_SECONDS", "30"))
-ADUAN_LAPOR_BACKOFF_MAX_SECONDS = float(os.environ.get("ADUAN_LAPOR_BACKOFF_MAX_SECONDS", "3600"))
-ADUAN_LAPOR_LEASE_SECONDS = int(os.environ.get("ADUAN_LAPOR_LEASE_SECONDS", "600"))
-ADUAN_LAPOR_SYNC_SECONDS = int(os.environ.get("ADUAN_LAPOR_SYNC_SECONDS", "60"))
+ADUAN_LAPOR_PAGE_SIZE = _env_int("ADUAN_LAPOR_PAGE_SIZE", 50)
+ADUAN_LAPOR_MAX_PAGES = _env_int("ADUAN_LAPOR_MAX_PAGES", 20)
+ADUAN_LAPOR_PUSH_BATCH = _env_int("ADUAN_LAPOR_PUSH_BATCH", 200)
+ADUAN_LAPOR_MAX_ATTEMPTS = _env_int("ADUAN_LAPOR_MAX_ATTEMPTS", 12)
+ADUAN_LAPOR_BACKOFF_SECONDS = _env_float("ADUAN_LAPOR_BACKOFF_SECONDS", 30)
+ADUAN_LAPOR_BACKOFF_MAX_SECONDS = _env_float("ADUAN_LAPOR_BACKOFF_MAX_SECONDS", 3600)
+ADUAN_LAPOR_LEASE_SECONDS = _env_int("ADUAN_LAPOR_LEASE_SECONDS", 600)
+ADUAN_LAPOR_SYNC_SECONDS = _env_int("ADUAN_LAPOR_SYNC_SECONDS", 60)
 # Accounts that cannot sign in: the reporter of complaints received from SP4N-LAPOR!, and the
 # coordinator that national administrators' decisions (archive, another instansi) are made as.
 ADUAN_LAPOR_REPORTER_USERNAME = os.environ.get("ADUAN_LAPOR_REPORTER_USERNAME", "@lapor-pelapor")

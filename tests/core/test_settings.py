@@ -79,3 +79,33 @@ def test_development_starts_with_its_own_key() -> None:
     result = _setup_django()
     assert result.returncode == 0, result.stderr
     assert "DEBUG=True" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        (
+            {"ADUAN_LAPOR_PAGE_SIZE": "abc"},
+            "ADUAN_LAPOR_PAGE_SIZE must be a whole number, not 'abc'",
+        ),
+        (
+            {"ADUAN_WEBHOOK_TIMEOUT_SECONDS": "ten"},
+            "ADUAN_WEBHOOK_TIMEOUT_SECONDS must be a number",
+        ),
+        ({"ADUAN_LAPOR_REGISTER": "semua"}, "ADUAN_LAPOR_REGISTER must be all"),
+    ],
+)
+def test_the_command_names_a_wrong_setting_on_one_line(env: dict[str, str], said: str) -> None:
+    """An operator's typo in the environment: one line naming the variable, not a traceback."""
+    command = os.path.join(os.path.dirname(sys.executable), "aduan")
+    result = subprocess.run(
+        [command, "help"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("aduan: configuration error: ") and said in line

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from aduan.complaints.models import Kind, Status
 from aduan.lapor.config import DEFAULT_MAPPING, load_config, load_mapping, register_mode
 from aduan.lapor.inbound import MalformedReport, parse_report
 from tests.lapor.conftest import configure
+from tests.lapor.simulator import NationalSimulator
+from tests.world import World
 
 DOCUMENTED_STATES = {
     "submitted": "Belum Terverifikasi",
@@ -132,3 +135,17 @@ def test_parse_report_needs_an_id_and_a_version() -> None:
     assert report.rating is None  # out of 1..5
     assert [(item.item_id, item.body) for item in report.replies] == [("T-1", "ab")]
     assert report.followup_refs == {"tl-4"}
+
+
+def test_the_worker_logs_a_broken_mapping_on_every_run(
+    national: NationalSimulator, world: World, settings: Any, tmp_path: Path, caplog: Any
+) -> None:
+    from aduan.lapor.tasks import lapor_sync
+
+    path = tmp_path / "mapping.json"
+    path.write_text('{"no_such_field": "x"}', encoding="utf-8")
+    settings.ADUAN_LAPOR_MAPPING_FILE = str(path)
+    with caplog.at_level(logging.ERROR, logger="aduan.lapor.tasks"):
+        result = lapor_sync.call()
+    assert result["status"] == "misconfigured"
+    assert "SP4N-LAPOR! sync not run" in caplog.text

@@ -106,6 +106,7 @@ def services_dispatch_and_answer_with_a_file(world: World, complaint: Any) -> No
     [
         (b"MZ\x90\x00 not a photo", None, "is not an allowed type"),
         (png_bytes(), "0" * 64, "SHA-256"),
+        (png_bytes(), "00", "SHA-256"),  # not a checksum at all: refused, not let through
     ],
 )
 def test_a_file_the_intake_refuses_is_kept_refused_with_the_reason(

@@ -91,6 +91,12 @@ def test_retry_and_discard_are_audited(world: World, parked: OutboundMessage) ->
     assert not AuditEvent.objects.filter(action="lapor.message_discarded").exists()
     assert client.post(f"{URL}pesan/999999/buang/").status_code == 404
     OutboundMessage.objects.filter(pk=parked.pk).update(state=OutboundMessage.State.PARKED)
+    # Discarding needs a reason (the audit log keeps it).
+    with translation.override("en"):
+        refused = client.post(f"{URL}pesan/{parked.pk}/buang/", {"reason": " "}, follow=True)
+    assert "Say why the message is discarded" in refused.content.decode()
+    parked.refresh_from_db()
+    assert parked.state == OutboundMessage.State.PARKED
     client.post(f"{URL}pesan/{parked.pk}/buang/", {"reason": "salah data"})
     parked.refresh_from_db()
     assert parked.state == OutboundMessage.State.DISCARDED

@@ -199,7 +199,9 @@ def _files(raw: Any, mapping: Mapping) -> tuple[FileRef, ...]:
             FileRef(
                 reference=reference,
                 name=_text(mapping.get(item, "attachment_name")).rsplit("/", 1)[-1][:255],
-                sha256=checksum if len(checksum) == 64 else "",
+                # Kept as listed, also when it is not a SHA-256 (it then matches no file, and the
+                # file is refused for it): a broken checksum must not switch the check off.
+                sha256=checksum[: _max(NationalFile, "sha256")],
             )
         )
     return tuple(files)

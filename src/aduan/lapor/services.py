@@ -16,7 +16,7 @@ from aduan.accounts.models import Membership, Role, User
 from aduan.complaints import policies
 from aduan.core import clock
 from aduan.core.audit import audit_log
-from aduan.core.errors import PermissionDenied
+from aduan.core.errors import InvalidInput, PermissionDenied
 from aduan.lapor.models import NationalFile, NationalLink, OutboundMessage
 
 
@@ -116,6 +116,8 @@ def message_discard(*, actor: Any, message: OutboundMessage, reason: str) -> boo
     what SP4N-LAPOR! misses because of it."""
     _ensure_admin(actor)
     reason = (reason or "").strip()[:1000]
+    if not reason:
+        raise InvalidInput(_("Say why the message is discarded: the audit log keeps it."))
     updated = OutboundMessage.objects.filter(
         pk=message.pk, state=OutboundMessage.State.PARKED
     ).update(state=OutboundMessage.State.DISCARDED)

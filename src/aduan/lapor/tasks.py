@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ImproperlyConfigured
 from django_tasks import task
 
 from aduan.lapor import config
+
+logger = logging.getLogger(__name__)
 
 
 @task()
@@ -18,6 +22,8 @@ def lapor_sync() -> dict[str, object]:
     try:
         result = sync()
     except ImproperlyConfigured as error:  # shown on /staf/lapor/ too
+        # Every run says so in the worker's log: the task itself did not fail.
+        logger.error("SP4N-LAPOR! sync not run, the connector is misconfigured: %s", error)
         return {"status": "misconfigured", "error": str(error)}
     if result.busy:
         return {"status": "busy"}

@@ -112,9 +112,13 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     message = selectors.parked_message(pk)
     if message is None:
         return _no_longer_parked(request, pk)
-    services.message_discard(
-        actor=request.user, message=message, reason=request.POST.get("reason", "")
-    )
+    try:
+        services.message_discard(
+            actor=request.user, message=message, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("lapor:admin")
     messages.success(
         request,
         _("The message was discarded. Run a reconcile to see what SP4N-LAPOR! misses now."),
