@@ -326,7 +326,7 @@ def test_the_letter_names_the_agency_and_its_figures(repeated_misses: World) -> 
     assert "Nomor" in text and "…/…/…/" in text
     assert "Undang-Undang Nomor 25 Tahun 2009" in text
     assert "Peraturan Presiden Nomor 76 Tahun 2013" in text
-    assert "Nomor 62 Tahun 2018" in text
+    assert "Nomor 5 Tahun 2025" in text and "Nomor 62 Tahun 2018" not in text
     assert "bulan Maret 2024" in text and "bulan Februari 2024" in text
     assert "hanya memenuhi 0% dari 3 batas waktu" in text
     assert "0 terlambat dipenuhi dan 3 masih melewati batas waktu" in text

@@ -28,6 +28,7 @@ from aduan.agencies.models import Agency
 from aduan.complaints.models import Clock
 from aduan.core import clock
 from aduan.core.calendar import local_date
+from aduan.knowledge.loaders import PERMENPANRB_2025
 from aduan.monitoring import charts, selectors
 from aduan.monitoring.chart_cache import render_cached
 from aduan.monitoring.selectors import (
@@ -76,8 +77,8 @@ AGENCY_STAGES = (
 REGULATIONS = (
     "Undang-Undang Nomor 25 Tahun 2009 tentang Pelayanan Publik;",
     "Peraturan Presiden Nomor 76 Tahun 2013 tentang Pengelolaan Pengaduan Pelayanan Publik;",
-    "Peraturan Menteri Pendayagunaan Aparatur Negara dan Reformasi Birokrasi Nomor 62 Tahun "
-    "2018 tentang Pedoman Teknis Pengelolaan Pengaduan Pelayanan Publik Nasional.",
+    # The one in force (it replaced Nomor 62 Tahun 2018; DESIGN §3, the knowledge library).
+    f"{PERMENPANRB_2025}.",
 )
 
 
