@@ -34,21 +34,22 @@ REGISTER_LABELS = {
 
 
 # What a run counted (keys of SyncRun.counts, written by sync, reconcile and the directory), in
-# words; a key not listed here is shown as it is.
+# words and in this order (a JSON column keeps no order on PostgreSQL); a key not listed here is
+# shown as it is, last.
 COUNT_LABELS = {
+    "received": _("national reports received"),
+    "created": _("complaints taken in"),
+    "updated": _("complaints updated"),
+    "ignored": _("national reports already up to date"),
+    "not_ours": _("national reports for another instansi"),
+    "malformed": _("malformed national reports skipped"),
+    "failed": _("national reports not taken in"),
     "delivered": _("messages delivered"),
     "retry": _("messages to try again"),
     "parked": _("messages parked"),
     "blocked": _("complaints waiting behind a parked message"),
     "paused": _("sending paused at SP4N-LAPOR!'s request"),
     "stopped": _("sending stopped early (outage or time)"),
-    "received": _("national reports received"),
-    "malformed": _("malformed national reports skipped"),
-    "created": _("complaints taken in"),
-    "updated": _("complaints updated"),
-    "ignored": _("national reports already up to date"),
-    "not_ours": _("national reports for another instansi"),
-    "failed": _("national reports not taken in"),
     "files_taken": _("reporters' files attached"),
     "files_refused": _("reporters' files refused"),
     "files_failed": _("reporters' files to try again"),
@@ -74,7 +75,9 @@ class RunView:
 
     @property
     def counts(self) -> list[tuple[str, Any]]:
-        return [(str(COUNT_LABELS.get(key, key)), value) for key, value in self.run.counts.items()]
+        order = {key: index for index, key in enumerate(COUNT_LABELS)}
+        keys = sorted(self.run.counts, key=lambda key: (order.get(key, len(order)), key))
+        return [(str(COUNT_LABELS.get(key, key)), self.run.counts[key]) for key in keys]
 
     @property
     def notes(self) -> list[str]:
