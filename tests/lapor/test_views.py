@@ -133,6 +133,9 @@ def test_status_and_retry_commands(
     assert 'HTTP 422 to POST /laporan: {"error": "simulated"}\n' in text  # the national answer
     with pytest.raises(CommandError, match="--all"):
         call_command("lapor", "retry")
+    # An id that is not parked (a typo): said so, and the command fails.
+    with pytest.raises(CommandError, match=r"Not parked messages .*: 999999"):
+        call_command("lapor", "retry", "999999", stdout=StringIO())
     out = StringIO()
     call_command("lapor", "retry", "--all", stdout=out)
     assert "1 message queued again." in out.getvalue()

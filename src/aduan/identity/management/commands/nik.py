@@ -22,6 +22,7 @@ from aduan.identity.nik import NikVerdict, validate_nik
 from aduan.identity.services import nik_check_online
 
 USAGE = 2
+UNAVAILABLE = 3  # --online: Dukcapil could not be asked
 
 
 def _birth_date(value: str) -> date:
@@ -42,7 +43,7 @@ class Command(BaseCommand):
     help = (
         "NIK tools. 'check NIK' validates a NIK offline (format, region codes, birth date) and "
         "prints the verdict and the reasons; exit 0 valid, 1 invalid, 2 usage. '--online "
-        "--name NAME' also asks Dukcapil where it is configured."
+        "--name NAME' also asks Dukcapil where it is configured (exit 3: it could not be asked)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -103,6 +104,9 @@ class Command(BaseCommand):
                 _("Dukcapil: unavailable (%(reason)s); the offline verdict stands.")
                 % {"reason": answer.reason}
             )
+            # Its own status: an operator checking the set-up (a wrong password reads as
+            # "refused") must not take it for a match.
+            raise CommandError(_("Dukcapil could not be asked."), returncode=UNAVAILABLE)
 
     def _print_verdict(self, verdict: NikVerdict) -> None:
         if not verdict.valid:

@@ -158,11 +158,19 @@ class Command(BaseCommand):
         parked = OutboundMessage.objects.filter(state=OutboundMessage.State.PARKED)
         if not every:
             parked = parked.filter(pk__in=ids)
-        count = services.message_retry(actor=None, messages=list(parked.order_by("id")))
+        found = list(parked.order_by("id"))
+        count = services.message_retry(actor=None, messages=found)
         self.stdout.write(
             ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
             % {"count": count}
         )
+        missing = sorted(set(ids) - {message.pk for message in found})
+        if missing and not every:
+            # A typo or a message retried meanwhile: say which, and fail the command.
+            raise CommandError(
+                _("Not parked messages (nothing done for them): %(ids)s")
+                % {"ids": ", ".join(str(pk) for pk in missing)}
+            )
 
     def _status(self) -> None:
         from aduan.lapor.sync import sync_state
