@@ -77,6 +77,7 @@ def test_columns_and_values(world: World, client: Client, places: Places) -> Non
     assert row["region_name"] == "Bungus Barat"
     assert row["status"] == "resolved"
     assert datetime.fromisoformat(row["submitted_at"]) == complaint.submitted_at
+    assert row["submitted_at"].endswith("+07:00")  # local time, as the API gives it
     assert complaint.first_followup_at is not None and complaint.resolved_at is not None
     assert datetime.fromisoformat(row["first_followup_at"]) == complaint.first_followup_at
     assert datetime.fromisoformat(row["resolved_at"]) == complaint.resolved_at

@@ -151,7 +151,8 @@ def _rows(year: int | None) -> Iterator[dict[str, Any]]:
 
 def _value(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat()
+        # Local time with its offset (+07:00), as the API and Open311 give times.
+        return timezone.localtime(value).isoformat()
     return value
 
 
