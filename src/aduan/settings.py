@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -27,12 +28,15 @@ def _env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-def _env_number(name: str, default: float, kind: type[int] | type[float]) -> Any:
+_Number = TypeVar("_Number", int, float)
+
+
+def _env_number(name: str, default: _Number, kind: Callable[[str], _Number]) -> _Number:
     """A number from the environment, or a configuration error that names the variable (the
     ``aduan`` command prints it on one line) instead of a traceback."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return kind(default)
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
     try:
         return kind(raw)
     except ValueError:
@@ -41,13 +45,11 @@ def _env_number(name: str, default: float, kind: type[int] | type[float]) -> Any
 
 
 def _env_int(name: str, default: int) -> int:
-    value: int = _env_number(name, default, int)
-    return value
+    return _env_number(name, default, int)
 
 
 def _env_float(name: str, default: float) -> float:
-    value: float = _env_number(name, default, float)
-    return value
+    return _env_number(name, float(default), float)
 
 
 if PRODUCTION:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -142,7 +143,7 @@ class Workspace:
         lead it may have), else the routing suggestion when the coordinator chose "use this
         suggestion" (``?rute=1``, aduan.routing), else the category's default agency."""
         if self.complaint.is_supervisory:
-            inspectorate = self.inspectorate()
+            inspectorate = self.inspectorate
             return {"lead_agency": inspectorate.pk} if inspectorate else {}
         if self.request.GET.get("rute"):
             from aduan.routing.selectors import dispatch_prefill
@@ -154,13 +155,15 @@ class Workspace:
             return {"lead_agency": category.default_agency_id}
         return {}
 
+    @cached_property
     def inspectorate(self) -> Agency | None:
+        """Read once per page: the dispatch form and the suggestion above it both need it."""
         return Agency.objects.filter(kind=Agency.Kind.INSPECTORATE, is_active=True).first()
 
     def suggestions(self) -> list[tuple[Agency, Promise]]:
         """The lead agency the dispatch form starts from, and why (shown above the form)."""
         if self.complaint.is_supervisory:
-            inspectorate = self.inspectorate()
+            inspectorate = self.inspectorate
             why = _("reports about misconduct of officials go to the Inspectorate")
             return [(inspectorate, why)] if inspectorate else []
         category = self.complaint.category

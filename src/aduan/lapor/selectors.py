@@ -67,6 +67,9 @@ COUNT_LABELS = {
 }
 
 
+_COUNT_ORDER = {key: index for index, key in enumerate(COUNT_LABELS)}
+
+
 @dataclass(frozen=True)
 class RunView:
     """One run on /staf/lapor/: its counts and notes in the reader's language."""
@@ -75,8 +78,9 @@ class RunView:
 
     @property
     def counts(self) -> list[tuple[str, Any]]:
-        order = {key: index for index, key in enumerate(COUNT_LABELS)}
-        keys = sorted(self.run.counts, key=lambda key: (order.get(key, len(order)), key))
+        keys = sorted(
+            self.run.counts, key=lambda key: (_COUNT_ORDER.get(key, len(_COUNT_ORDER)), key)
+        )
         return [(str(COUNT_LABELS.get(key, key)), self.run.counts[key]) for key in keys]
 
     @property
